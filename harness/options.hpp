@@ -1,0 +1,58 @@
+// The one command-line parser (Boost.Program_options): subcommands, flags,
+// defaults and validation. Bad input throws usage_error naming the flag.
+#pragma once
+
+#include "backends/backend.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace iobench {
+
+struct run_options {
+    std::vector<std::string> backends;  // expanded from NAME[,NAME...] or "all"
+    std::string workload = "randread";
+    uint32_t bs = 4096;
+    unsigned iodepth = 32;
+    unsigned jobs = 1;
+    uint64_t size = 1ull << 30;
+    uint64_t runtime_ns = 10'000'000'000ull;
+    uint64_t ops = 0;  // > 0: stop after this many measured ops instead of runtime
+    uint64_t ramp_ns = 1'000'000'000ull;
+    std::string file, dir = ".";
+    bool buffered = false;
+    unsigned rwmixread = 70;
+    unsigned fsync_every = 0;
+    bool verify = false;
+    uint64_t seed = 0;
+    unsigned batch = 1;
+    bool registered_files = false, fixed_buffers = false;
+    unsigned sqpoll_idle_ms = 100;
+    int sqpoll_cpu = -1;
+    aio_notify notify = aio_notify::suspend;
+    std::string output;  // -o: JSON results path
+    bool quiet = false;
+};
+
+struct list_options {
+    std::string file;
+    bool direct = true;
+};
+
+struct command_line {
+    enum class verb { help, version, list, run } cmd = verb::help;
+    std::string help_text;
+    run_options run;
+    list_options list;
+    std::string raw;  // the invocation as typed, for results
+};
+
+// Throws usage_error on bad input.
+command_line parse_command_line(int argc, const char* const* argv);
+
+// "4k" -> 4096, "1G" -> 2^30; "10s", "500ms", "2m" -> ns. Throw usage_error naming `flag`.
+uint64_t parse_size(const std::string& text, const std::string& flag);
+uint64_t parse_duration_ns(const std::string& text, const std::string& flag);
+
+}  // namespace iobench

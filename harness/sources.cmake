@@ -1,0 +1,18 @@
+# The harness, workloads and result writers, and the iobench executable.
+add_library(iobench_core STATIC
+  harness/histogram.cpp
+  harness/host_info.cpp
+  harness/interrupt.cpp
+  harness/options.cpp
+  harness/progress.cpp
+  harness/storage_engine.cpp
+  harness/storage_runner.cpp
+  workloads/storage_workload.cpp
+  workloads/test_file.cpp
+  results/json_writer.cpp
+  results/table_writer.cpp
+)
+target_link_libraries(iobench_core PUBLIC iobench_backends Boost::program_options nlohmann_json::nlohmann_json)
+
+add_executable(iobench harness/main.cpp)
+target_link_libraries(iobench PRIVATE iobench_core)

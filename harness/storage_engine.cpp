@@ -1,0 +1,289 @@
+// The storage engine's loop. Hot path rules: nothing allocates, logs or throws
+// between the first submit and the drain; one clock read per reaped batch.
+#include "harness/storage_engine.hpp"
+
+#include "backends/probe_util.hpp"
+#include "backends/unique_fd.hpp"
+#include "harness/clock.hpp"
+#include "harness/interrupt.hpp"
+#include "workloads/verify_pattern.hpp"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <memory>
+#include <vector>
+
+namespace iobench {
+
+namespace {
+
+constexpr auto reap_timeout = std::chrono::milliseconds(100);
+constexpr uint64_t stall_limit_ns = 30'000'000'000ull;
+
+struct slot {
+    uint64_t submitted_ns = 0;
+    uint64_t offset = 0;  // where this op started (for verify and messages)
+    uint32_t done = 0;    // bytes already transferred (short transfers are requeued)
+    op_kind kind = op_kind::read;
+};
+
+struct aligned_free {
+    void operator()(void* p) const { std::free(p); }
+};
+
+std::string describe_failure(const char* what, op_kind k, uint64_t offset, int64_t err) {
+    return std::string(what) + ": " + std::string(to_string(k)) + " at offset " + std::to_string(offset) + ": " +
+           errno_text(static_cast<int>(-err));
+}
+
+class storage_worker {
+public:
+    storage_worker(const storage_job& job, run_clock& clock, worker_result& out)
+        : job_(job), clock_(clock), out_(out),
+          src_(job.pattern, job.region_start, job.region_len, job.bs, job.rwmixread, job.offset_seed) {}
+
+    void setup() {
+        be_ = job_.entry->create(job_.options);
+        out_.setup = be_->describe();
+        const unsigned depth = job_.options.depth;
+        const unsigned nfds = (be_->caps() & cap_fd_per_slot) ? depth : 1;
+        for (unsigned i = 0; i < nfds; ++i) {
+            unique_fd fd(::open(job_.path.c_str(), job_.open_flags | O_CLOEXEC));
+            if (!fd) throw std::system_error(errno, std::system_category(), "open " + job_.path);
+            raw_fds_.push_back(fd.get());
+            fds_.push_back(std::move(fd));
+        }
+        void* mem = nullptr;
+        const size_t arena_len = size_t{depth} * job_.bs;
+        if (::posix_memalign(&mem, 4096, arena_len) != 0) throw std::bad_alloc();
+        arena_.reset(static_cast<unsigned char*>(mem));
+        // Writes without --verify carry incompressible bytes; with it, each
+        // write gets the pattern of its own offset at issue time.
+        fill_pattern(arena_.get(), static_cast<uint32_t>(arena_len & ~size_t{7}), 0, job_.offset_seed);
+        const iovec iov{arena_.get(), arena_len};
+        be_->attach({raw_fds_, {&iov, 1}});
+        slots_.resize(depth);
+        pending_.reserve(depth);
+        completions_.resize(depth);
+    }
+
+    void run() {
+        uint64_t now = now_ns();
+        for (unsigned s = 0; s < slots_.size(); ++s) issue_new(s, now);
+        if (!flush()) return drain();
+        uint64_t last_edge = now, last_progress = now;
+        while (inflight_ > 0) {
+            const int n = be_->reap(completions_, std::min(job_.options.batch, inflight_), reap_timeout);
+            now = now_ns();
+            if (n < 0) {
+                fail("reap: " + errno_text(-n));
+                break;
+            }
+            account_inflight(last_edge, now);
+            if (n == 0) {
+                if (now - last_progress > stall_limit_ns) {
+                    fail("backend stalled: " + std::to_string(inflight_) + " ops in flight, none completed for 30 s");
+                    break;
+                }
+                if (interrupted()) stopping_ = true;
+                continue;
+            }
+            last_progress = now;
+            if (!stopping_ && ((clock_.stop_ns && now >= clock_.stop_ns) || interrupted())) stop(now);
+            uint64_t measured = 0;
+            for (int i = 0; i < n; ++i) measured += complete(completions_[static_cast<unsigned>(i)], now);
+            if (measured) clock_.live_ops.fetch_add(measured, std::memory_order_relaxed);
+            if (!flush()) break;
+        }
+        drain();
+    }
+
+private:
+    // Returns 1 if the op counted as a measured completion.
+    unsigned complete(const io_completion& c, uint64_t now) {
+        slot& s = slots_[c.token];
+        --inflight_;
+        if (c.result < 0) {
+            ++out_.errors;
+            fail(describe_failure("I/O error", s.kind, s.offset + s.done, c.result));
+            return 0;
+        }
+        if (s.kind != op_kind::fsync) {
+            s.done += static_cast<uint32_t>(c.result);
+            if (s.done < job_.bs) {  // short transfer: requeue the rest, same stamp
+                if (c.result == 0) {
+                    ++out_.errors;
+                    fail(describe_failure("unexpected end of file", s.kind, s.offset + s.done, -EIO));
+                    return 0;
+                }
+                if (!stopping_) requeue(static_cast<unsigned>(c.token));
+                return 0;
+            }
+            if (job_.verify && s.kind == op_kind::read) {
+                const uint64_t bad = check_pattern(buffer(c.token), job_.bs, s.offset, job_.pattern_seed);
+                if (bad != UINT64_MAX) {
+                    ++out_.errors;
+                    fail("verify: data mismatch at offset " + std::to_string(bad) + " (block at offset " +
+                         std::to_string(s.offset) + ", " + std::to_string(job_.bs) + " bytes)");
+                    return 0;
+                }
+            }
+        }
+        unsigned measured = 0;
+        if (now >= clock_.measure_start_ns && !stopping_) {
+            measured = take_budget();
+            if (measured) record(s, now);
+        }
+        if (!stopping_) issue_new(static_cast<unsigned>(c.token), now);
+        return measured;
+    }
+
+    void record(const slot& s, uint64_t now) {
+        switch (s.kind) {
+        case op_kind::fsync: ++out_.fsyncs; return;  // syncs are counted, not mixed into I/O latency
+        case op_kind::write: ++out_.writes; break;
+        default: ++out_.reads; break;
+        }
+        out_.latency.record(now - s.submitted_ns);
+        ++out_.ops;
+        out_.bytes += job_.bs;
+    }
+
+    // The shared --ops budget: the op that takes the last unit stops everyone.
+    unsigned take_budget() {
+        if (clock_.ops_left.load(std::memory_order_relaxed) == UINT64_MAX) return 1;
+        uint64_t left = clock_.ops_left.load(std::memory_order_relaxed);
+        while (left > 0 && !clock_.ops_left.compare_exchange_weak(left, left - 1, std::memory_order_relaxed)) {}
+        if (left == 0) {
+            stop(now_ns());
+            return 0;
+        }
+        if (left == 1) stopping_after_this_ = true;
+        return 1;
+    }
+
+    void issue_new(unsigned idx, uint64_t now) {
+        if (stopping_after_this_) {
+            stop(now);
+            return;
+        }
+        slot& s = slots_[idx];
+        s.done = 0;
+        s.submitted_ns = now;  // stamped before the op is visible to the kernel
+        if (job_.fsync_every && writes_since_sync_ >= job_.fsync_every) {
+            writes_since_sync_ = 0;
+            s.kind = op_kind::fsync;
+            s.offset = 0;
+            pending_.push_back({op_kind::fsync, 0, 0, fd_for(idx), nullptr, 0, 0, idx});
+            ++inflight_;
+            return;
+        }
+        const auto next = src_.next();
+        s.offset = next.offset;
+        s.kind = next.write ? op_kind::write : op_kind::read;
+        if (next.write) {
+            ++writes_since_sync_;
+            if (job_.verify) fill_pattern(buffer(idx), job_.bs, s.offset, job_.pattern_seed);
+        }
+        pending_.push_back({s.kind, 0, 0, fd_for(idx), buffer(idx), job_.bs, s.offset, idx});
+        ++inflight_;
+    }
+
+    void requeue(unsigned idx) {
+        const slot& s = slots_[idx];
+        pending_.push_back({s.kind, 0, 0, fd_for(idx), buffer(idx) + s.done, job_.bs - s.done, s.offset + s.done, idx});
+        ++inflight_;
+    }
+
+    bool flush() {
+        if (pending_.empty()) return true;
+        be_->prepare(pending_);
+        pending_.clear();
+        const int r = be_->submit();
+        if (r < 0) {
+            fail("submit: " + errno_text(-r));
+            return false;
+        }
+        return true;
+    }
+
+    void account_inflight(uint64_t& last_edge, uint64_t now) {
+        if (stopping_ || now <= clock_.measure_start_ns) {
+            last_edge = now;
+            return;
+        }
+        const uint64_t from = std::max(last_edge, clock_.measure_start_ns);
+        const uint64_t to = clock_.stop_ns ? std::min(now, clock_.stop_ns) : now;
+        if (to > from) out_.inflight_ns_sum += static_cast<double>(inflight_) * static_cast<double>(to - from);
+        last_edge = now;
+    }
+
+    void stop(uint64_t now) {
+        if (stopping_) return;
+        stopping_ = true;
+        out_.measure_end_ns = clock_.stop_ns ? std::min(now, clock_.stop_ns) : now;
+    }
+
+    void fail(std::string msg) {
+        if (out_.ok) out_.error = std::move(msg);
+        out_.ok = false;
+        stop(now_ns());
+    }
+
+    // Let every op in flight finish before the backend (and the buffers) go away.
+    void drain() {
+        stop(now_ns());
+        const uint64_t give_up = now_ns() + stall_limit_ns;
+        while (inflight_ > 0 && now_ns() < give_up) {
+            const int n = be_->reap(completions_, 1, reap_timeout);
+            if (n < 0) break;
+            inflight_ -= static_cast<unsigned>(n);
+        }
+        out_.counters = be_->counters();
+    }
+
+    unsigned char* buffer(uint64_t idx) { return arena_.get() + idx * job_.bs; }
+    int fd_for(unsigned idx) const { return raw_fds_[idx % raw_fds_.size()]; }
+
+    const storage_job& job_;
+    run_clock& clock_;
+    worker_result& out_;
+    storage_op_source src_;
+    std::unique_ptr<backend> be_;
+    std::vector<unique_fd> fds_;
+    std::vector<int> raw_fds_;
+    std::unique_ptr<unsigned char, aligned_free> arena_;
+    std::vector<slot> slots_;
+    std::vector<io_op> pending_;
+    std::vector<io_completion> completions_;
+    unsigned inflight_ = 0;
+    unsigned writes_since_sync_ = 0;
+    bool stopping_ = false;
+    bool stopping_after_this_ = false;
+};
+
+}  // namespace
+
+void run_storage_worker(const storage_job& job, run_clock& clock, worker_result& out) {
+    bool counted_down = false;
+    try {
+        storage_worker w(job, clock, out);
+        w.setup();
+        clock.ready.count_down();
+        counted_down = true;
+        clock.go.wait();
+        w.run();
+    } catch (const std::exception& e) {
+        out.ok = false;
+        out.error = e.what();
+        if (!counted_down) {
+            clock.ready.count_down();
+            clock.go.wait();
+        }
+    }
+    if (out.measure_end_ns == 0) out.measure_end_ns = now_ns();
+}
+
+}  // namespace iobench

@@ -1,0 +1,59 @@
+// The closed-loop storage engine one worker thread runs: keep `depth` ops in
+// flight on one backend instance, stamp every op's submit and completion time,
+// requeue short transfers, check --verify patterns, stop at the deadline.
+#pragma once
+
+#include "backends/registry.hpp"
+#include "harness/histogram.hpp"
+#include "workloads/storage_workload.hpp"
+
+#include <atomic>
+#include <cstdint>
+#include <latch>
+#include <string>
+
+namespace iobench {
+
+// Shared by all workers of one run: the measured window and live progress.
+// Workers set up, count down `ready`, and wait on `go`; the runner fills in
+// the times between the two, so set-up cost never lands in the window.
+struct run_clock {
+    explicit run_clock(unsigned workers) : ready(workers), go(1) {}
+    std::latch ready, go;
+    uint64_t measure_start_ns = 0;  // ops completing before this are warm-up
+    uint64_t stop_ns = 0;           // stop issuing at this instant (0 = no deadline)
+    std::atomic<uint64_t> ops_left{UINT64_MAX};  // --ops budget shared by all workers
+    std::atomic<uint64_t> live_ops{0};           // measured ops so far, for progress lines
+};
+
+struct storage_job {
+    const backend_entry* entry = nullptr;
+    backend_options options;
+    std::string path;
+    int open_flags = 0;  // O_RDONLY/O_RDWR | O_DIRECT ...
+    storage_pattern pattern = storage_pattern::randread;
+    uint32_t bs = 4096;
+    uint64_t region_start = 0, region_len = 0;
+    unsigned rwmixread = 70;
+    unsigned fsync_every = 0;
+    bool verify = false;
+    uint64_t pattern_seed = 0;
+    uint64_t offset_seed = 1;
+};
+
+struct worker_result {
+    bool ok = true;
+    std::string error;  // first failure, with the offset where there is one
+    std::string setup;  // backend::describe()
+    histogram latency;
+    uint64_t ops = 0, bytes = 0, reads = 0, writes = 0, fsyncs = 0, errors = 0;
+    uint64_t measure_end_ns = 0;
+    double inflight_ns_sum = 0;  // integral of ops in flight over the window, in op*ns
+    backend_counters counters;
+};
+
+// Runs on the calling thread (the backend is created here). Never throws:
+// setup failures come back as ok = false with the message.
+void run_storage_worker(const storage_job& job, run_clock& clock, worker_result& out);
+
+}  // namespace iobench

@@ -1,0 +1,109 @@
+// Native JSON results, schema "iobench/1". The histogram is stored sparse
+// ([bucket index, count] pairs) so plots can draw percentile spectra and runs
+// from several hosts can be merged exactly.
+#include "results/writer.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace iobench {
+
+namespace {
+
+using nlohmann::ordered_json;
+
+ordered_json latency_json(const histogram& h) {
+    ordered_json j;
+    j["min"] = h.min();
+    j["mean"] = h.mean();
+    j["p50"] = h.percentile(50);
+    j["p90"] = h.percentile(90);
+    j["p99"] = h.percentile(99);
+    j["p99.9"] = h.percentile(99.9);
+    j["p99.99"] = h.percentile(99.99);
+    j["max"] = h.max();
+    return j;
+}
+
+ordered_json histogram_json(const histogram& h) {
+    ordered_json j;
+    j["unit"] = "ns";
+    j["sub_buckets"] = histogram::sub_count;
+    j["count"] = h.count();
+    j["sum"] = h.sum();
+    j["overflow"] = h.overflow();
+    ordered_json buckets = ordered_json::array();
+    const auto& b = h.buckets();
+    for (unsigned i = 0; i < b.size(); ++i)
+        if (b[i]) buckets.push_back({i, b[i]});
+    j["buckets"] = std::move(buckets);
+    return j;
+}
+
+class json_writer final : public results_writer {
+public:
+    explicit json_writer(std::ostream& out) : out_(out) {}
+
+    void begin(const run_context& ctx) override {
+        doc_["schema"] = schema_name;
+        doc_["started_at"] = ctx.started_at;
+        doc_["command_line"] = ctx.command_line;
+        ordered_json host;
+        host["hostname"] = ctx.host.hostname;
+        host["kernel"] = ctx.host.kernel;
+        host["cpu_model"] = ctx.host.cpu_model;
+        host["cores"] = ctx.host.cores;
+        host["liburing_version"] = ctx.host.liburing_version;
+        if (!ctx.host.target_path.empty()) {
+            host["target"] = ctx.host.target_path;
+            host["filesystem"] = ctx.host.target_fs;
+            host["device"] = ctx.host.target_device;
+        }
+        doc_["host"] = std::move(host);
+        ordered_json params = ordered_json::object();
+        for (const auto& [k, v] : ctx.parameters) params[k] = v;
+        doc_["parameters"] = std::move(params);
+        doc_["results"] = ordered_json::array();
+    }
+
+    void add(const run_result& r) override {
+        ordered_json j;
+        j["backend"] = r.backend;
+        j["workload"] = r.workload;
+        j["status"] = r.status;
+        j["reason"] = r.reason;
+        j["setup"] = r.setup;
+        j["notes"] = r.notes;
+        j["ops"] = r.ops;
+        j["bytes"] = r.bytes;
+        j["duration_s"] = r.duration_s;
+        j["iops"] = r.iops;
+        j["bytes_per_sec"] = r.bytes_per_sec;
+        j["latency_ns"] = latency_json(r.latency);
+        j["errors"] = r.errors;
+        j["read_ops"] = r.read_ops;
+        j["write_ops"] = r.write_ops;
+        j["fsyncs"] = r.fsyncs;
+        j["threads"] = r.threads;
+        j["achieved_iodepth"] = r.achieved_iodepth;
+        j["cpu"] = {{"user_s", r.cpu.user_s}, {"sys_s", r.cpu.sys_s}, {"per_op_ns", r.cpu_per_op_ns}};
+        j["counters"] = {{"submit_calls", r.counters.submit_calls},
+                         {"enobufs_rearms", r.counters.enobufs_rearms},
+                         {"cq_overflows", r.counters.cq_overflows},
+                         {"zc_sends", r.counters.zc_sends},
+                         {"zc_copied", r.counters.zc_copied}};
+        j["histogram"] = histogram_json(r.latency);
+        doc_["results"].push_back(std::move(j));
+    }
+
+    void end() override { out_ << doc_.dump(2) << '\n'; }
+
+private:
+    std::ostream& out_;
+    ordered_json doc_;
+};
+
+}  // namespace
+
+std::unique_ptr<results_writer> make_json_writer(std::ostream& out) { return std::make_unique<json_writer>(out); }
+
+}  // namespace iobench

@@ -1,0 +1,53 @@
+// The result model every writer reads: one run_context per invocation and one
+// run_result per backend x workload. Plain data, no behaviour.
+#pragma once
+
+#include "backends/backend.hpp"
+#include "harness/histogram.hpp"
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace iobench {
+
+inline constexpr const char* schema_name = "iobench/1";
+
+struct host_facts {
+    std::string hostname, kernel, cpu_model, liburing_version;
+    unsigned cores = 0;
+    std::string target_path, target_fs, target_device;  // storage runs only
+};
+
+struct run_context {
+    host_facts host;
+    std::string command_line;
+    std::string started_at;                           // ISO 8601 UTC
+    std::map<std::string, std::string> parameters;  // exact parameters, as given or defaulted
+};
+
+struct cpu_usage {
+    double user_s = 0, sys_s = 0;
+};
+
+struct run_result {
+    std::string backend, workload;
+    std::string status = "ok";  // ok | unsupported | error
+    std::string reason;         // why unsupported / what failed
+    std::string setup;          // backend::describe() of what ran
+    std::vector<std::string> notes;
+
+    uint64_t ops = 0, bytes = 0, errors = 0;
+    uint64_t read_ops = 0, write_ops = 0, fsyncs = 0;
+    double duration_s = 0;
+    double iops = 0, bytes_per_sec = 0;
+    histogram latency;          // ns, per op, stamped by the harness
+    cpu_usage cpu;              // whole process over the measured window
+    double cpu_per_op_ns = 0;
+    double achieved_iodepth = 0;  // time-weighted mean of ops in flight
+    unsigned threads = 0;
+    backend_counters counters;
+};
+
+}  // namespace iobench

@@ -1,0 +1,74 @@
+// The human-readable table on stdout, one row per backend as it finishes.
+#include "results/writer.hpp"
+
+#include <cstdio>
+#include <string>
+
+namespace iobench {
+
+namespace {
+
+std::string si(double v, const char* unit) {
+    char buf[32];
+    if (v >= 1e9) std::snprintf(buf, sizeof buf, "%.2fG%s", v / 1e9, unit);
+    else if (v >= 1e6) std::snprintf(buf, sizeof buf, "%.2fM%s", v / 1e6, unit);
+    else if (v >= 1e3) std::snprintf(buf, sizeof buf, "%.1fk%s", v / 1e3, unit);
+    else std::snprintf(buf, sizeof buf, "%.0f%s", v, unit);
+    return buf;
+}
+
+std::string duration(double ns) {
+    char buf[32];
+    if (ns >= 1e9) std::snprintf(buf, sizeof buf, "%.2fs", ns / 1e9);
+    else if (ns >= 1e6) std::snprintf(buf, sizeof buf, "%.2fms", ns / 1e6);
+    else if (ns >= 1e3) std::snprintf(buf, sizeof buf, "%.1fus", ns / 1e3);
+    else std::snprintf(buf, sizeof buf, "%.0fns", ns);
+    return buf;
+}
+
+class table_writer final : public results_writer {
+public:
+    explicit table_writer(std::ostream& out) : out_(out) {}
+
+    void begin(const run_context& ctx) override {
+        line("%s, %s, %u cores, liburing %s", ctx.host.kernel.c_str(), ctx.host.cpu_model.c_str(), ctx.host.cores,
+             ctx.host.liburing_version.c_str());
+        if (!ctx.host.target_path.empty())
+            line("target %s (%s on %s)", ctx.host.target_path.c_str(), ctx.host.target_fs.c_str(),
+                 ctx.host.target_device.c_str());
+        line("%-16s %-9s %-11s %9s %10s %9s %9s %9s %9s %8s", "backend", "workload", "status", "IOPS", "MB/s", "p50",
+             "p99", "p99.9", "max", "CPU/op");
+    }
+
+    void add(const run_result& r) override {
+        if (r.status == "unsupported") {
+            line("%-16s %-9s %-11s %s", r.backend.c_str(), r.workload.c_str(), r.status.c_str(), r.reason.c_str());
+            return;
+        }
+        const auto& h = r.latency;
+        line("%-16s %-9s %-11s %9s %10.1f %9s %9s %9s %9s %8s", r.backend.c_str(), r.workload.c_str(), r.status.c_str(),
+             si(r.iops, "").c_str(), r.bytes_per_sec / 1e6, duration(static_cast<double>(h.percentile(50))).c_str(),
+             duration(static_cast<double>(h.percentile(99))).c_str(),
+             duration(static_cast<double>(h.percentile(99.9))).c_str(), duration(static_cast<double>(h.max())).c_str(),
+             duration(r.cpu_per_op_ns).c_str());
+        if (r.status == "error") line("  error: %s", r.reason.c_str());
+        for (const auto& n : r.notes) line("  note: %s", n.c_str());
+    }
+
+    void end() override { out_.flush(); }
+
+private:
+    template <typename... A>
+    void line(const char* fmt, A... args) {
+        char buf[1024];
+        std::snprintf(buf, sizeof buf, fmt, args...);
+        out_ << buf << '\n';
+    }
+    std::ostream& out_;
+};
+
+}  // namespace
+
+std::unique_ptr<results_writer> make_table_writer(std::ostream& out) { return std::make_unique<table_writer>(out); }
+
+}  // namespace iobench

@@ -1,0 +1,44 @@
+// The storage target: an existing file or block device (--file), or a
+// temporary file (--dir) removed when this object goes away. Files iobench
+// creates are fully written with the verify pattern (never sparse) and carry
+// an xattr naming the pattern seed, so --verify knows whether it can trust them.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace iobench {
+
+struct test_file_spec {
+    std::string file;  // use/create this path (kept afterwards)
+    std::string dir;   // or create a temporary file here (removed afterwards)
+    uint64_t size = 0;
+    uint64_t seed = 0;
+    bool need_pattern = false;  // --verify: contents must be the pattern for `seed`
+};
+
+class test_file {
+public:
+    // Creates, reuses or prefills the target; prints what it does to stderr.
+    // Throws usage_error for bad input (missing dir, too small, no space).
+    explicit test_file(const test_file_spec& spec);
+    ~test_file();
+    test_file(const test_file&) = delete;
+    test_file& operator=(const test_file&) = delete;
+
+    const std::string& path() const { return path_; }
+    uint64_t size() const { return size_; }
+    bool is_block_device() const { return block_device_; }
+    // A run is about to write data that is not the pattern: drop the marker.
+    void forget_pattern();
+
+private:
+    void prefill(int fd);
+    std::string path_;
+    uint64_t size_ = 0;
+    uint64_t seed_ = 0;
+    bool temporary_ = false;
+    bool block_device_ = false;
+};
+
+}  // namespace iobench
