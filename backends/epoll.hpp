@@ -1,11 +1,39 @@
-// epoll backend (placeholder header: being written).
+// epoll: readiness turned into completions (Seastar's reactor style). Sockets
+// and pipes only: regular files are always "ready", so epoll cannot wait for disk.
 #pragma once
 
 #include "backends/registry.hpp"
 
 namespace iobench {
 
-inline constexpr uint32_t epoll_caps = 0;
+/**
+ * How it runs:
+ *  - submit() tries each op's syscall at once (recv/send with MSG_DONTWAIT,
+ *    accept4(SOCK_NONBLOCK|SOCK_CLOEXEC), connect, read/write); a result or an
+ *    error other than EAGAIN/EINPROGRESS becomes a completion for reap().
+ *  - On EAGAIN the op waits on its fd (one FIFO per direction). An fd is added
+ *    to epoll once, with EPOLLIN|EPOLLOUT|EPOLLRDHUP|EPOLLET, and never
+ *    modified: no epoll_ctl per op. reap() runs epoll_pwait2 and retries the
+ *    waiting ops of each ready fd until EAGAIN.
+ *  - After a short transfer on a stream socket the next op waits for an edge
+ *    instead of trying first (the queue was drained or the buffer filled).
+ *  - connect: EINPROGRESS waits for EPOLLOUT, then SO_ERROR gives the result.
+ *  - op_multishot on accept: each new fd is a completion with cqe_more until
+ *    an error or cancel(token) (-ECANCELED, no cqe_more) ends it.
+ *  - fsync, and read/write on fds epoll refuses (regular files): -EOPNOTSUPP.
+ *
+ * What the caller must do:
+ *  - Hand over non-blocking fds. An fd without O_NONBLOCK fails its ops with
+ *    -EINVAL (checked once per fd, when it is first seen).
+ *  - Not close an fd with ops pending on it, nor reuse its number for a new
+ *    file unnoticed. epoll drops a closed fd by itself; the backend drops
+ *    what it knew about a number when an op on it ends in EOF or an error,
+ *    when accept returns it, or when connect starts on it. Otherwise (say, a
+ *    socketpair closed without EOF, its number reused) an op on the new file
+ *    waits until an idle reap of >= 10 ms re-adds it (EPOLL_CTL_ADD, once per
+ *    waiting op; EEXIST means all is well): a safety net, not a fast path.
+ */
+inline constexpr uint32_t epoll_caps = cap_sockets | cap_batch | cap_multishot;
 
 probe_result probe_epoll(const probe_context&);
 std::unique_ptr<backend> make_epoll(const backend_options&);
