@@ -53,7 +53,7 @@ po::options_description run_description(std::string& backend, std::string& bs, s
          "writes carry a per-offset pattern, reads check it; a mismatch fails the run with its offset")
         ("seed", po::value(&o.seed)->default_value(0), "random offset seed (0 = fixed default, runs are repeatable)")
         ("batch", po::value(&o.batch)->default_value(o.batch),
-         "wait for at least N completions, then refill and submit them together")
+         "submit ops in groups of N and wait for at least N completions (default 1: each op goes to the kernel as soon as its slot is free, like fio; raise it for CPU-bound page-cache runs)")
         ("registered-files", po::bool_switch(&o.registered_files), "io_uring: register the target fds")
         ("fixed-buffers", po::bool_switch(&o.fixed_buffers), "io_uring: register the buffers, use READ/WRITE_FIXED")
         ("sqpoll-idle", po::value(&o.sqpoll_idle_ms)->default_value(o.sqpoll_idle_ms),
