@@ -34,6 +34,8 @@ std::string caps_to_string(uint32_t caps) {
         {cap_zerocopy_send, "zerocopy_send"},
         {cap_registered_files, "registered_files"},
         {cap_fixed_buffers, "fixed_buffers"},
+        {cap_accept_connect, "accept_connect"},
+        {cap_blocking_fds, "blocking_fds"},
     };
     std::string out;
     for (auto [bit, name] : names) {

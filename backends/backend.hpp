@@ -66,6 +66,8 @@ enum cap : uint32_t {
     cap_zerocopy_send = 1 << 10,     // op_zerocopy on send
     cap_registered_files = 1 << 11,  // attach() registers the files with the kernel
     cap_fixed_buffers = 1 << 12,     // attach() registers the buffers with the kernel
+    cap_accept_connect = 1 << 13,    // accept/connect run through the backend (else -EOPNOTSUPP)
+    cap_blocking_fds = 1 << 14,      // wants blocking sockets: a thread waits inside each syscall
 };
 
 std::string caps_to_string(uint32_t caps);
@@ -128,8 +130,13 @@ public:
     virtual void prepare(std::span<const io_op> ops) = 0;
     virtual int submit() = 0;
     virtual int reap(std::span<io_completion> out, unsigned min, std::chrono::nanoseconds timeout) = 0;
-    // Ask the kernel to stop a multishot op; its final completion still comes.
+    // Ask the kernel to stop an op (e.g. a multishot one): 0 or -ENOENT. Its
+    // final completion (-ECANCELED, no cqe_more) still comes through reap().
+    // Tokens of ops in flight must be unique for this to name one op.
     virtual int cancel(uint64_t token);
+    // The caller is about to close `fd`, with no op pending on it: drop what
+    // the backend keeps about it (epoll's registration), so the number can be reused.
+    virtual void forget_fd(int) {}
 
     virtual backend_counters counters() const { return {}; }
 };

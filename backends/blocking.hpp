@@ -7,7 +7,8 @@
 
 namespace iobench {
 
-inline constexpr uint32_t blocking_caps = cap_files | cap_sockets | cap_one_op_per_thread;
+inline constexpr uint32_t blocking_caps =
+    cap_files | cap_sockets | cap_one_op_per_thread | cap_accept_connect | cap_blocking_fds;
 
 probe_result probe_blocking(const probe_context&);
 std::unique_ptr<backend> make_blocking(const backend_options&);

@@ -194,6 +194,14 @@ public:
     }
 
     // Ends a queued or waiting op (multishot accept included) with -ECANCELED.
+    void forget_fd(int fd) override {
+        if (fd < 0 || static_cast<size_t>(fd) >= fds_.size()) return;
+        fd_state& st = fds_[static_cast<size_t>(fd)];
+        // Once per connection, not per op: the number may come back as a new file.
+        if (st.registered) ::epoll_ctl(epfd_.get(), EPOLL_CTL_DEL, fd, nullptr);
+        forget(st);
+    }
+
     int cancel(uint64_t token) override {
         for (size_t i = 0; i < slots_.size(); ++i) {
             op_slot& s = slots_[i];

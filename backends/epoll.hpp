@@ -25,15 +25,16 @@ namespace iobench {
  * What the caller must do:
  *  - Hand over non-blocking fds. An fd without O_NONBLOCK fails its ops with
  *    -EINVAL (checked once per fd, when it is first seen).
- *  - Not close an fd with ops pending on it, nor reuse its number for a new
- *    file unnoticed. epoll drops a closed fd by itself; the backend drops
+ *  - Call forget_fd(fd) before closing an fd (no ops pending on it), so its
+ *    number can come back as a new file. Without that, epoll drops a closed
+ *    fd by itself and the backend drops
  *    what it knew about a number when an op on it ends in EOF or an error,
  *    when accept returns it, or when connect starts on it. Otherwise (say, a
  *    socketpair closed without EOF, its number reused) an op on the new file
  *    waits until an idle reap of >= 10 ms re-adds it (EPOLL_CTL_ADD, once per
  *    waiting op; EEXIST means all is well): a safety net, not a fast path.
  */
-inline constexpr uint32_t epoll_caps = cap_sockets | cap_batch | cap_multishot;
+inline constexpr uint32_t epoll_caps = cap_sockets | cap_batch | cap_multishot | cap_accept_connect;
 
 probe_result probe_epoll(const probe_context&);
 std::unique_ptr<backend> make_epoll(const backend_options&);

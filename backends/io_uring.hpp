@@ -10,7 +10,7 @@ namespace iobench {
 // multishot accept/recv, provided buffer rings, send_zc.
 inline constexpr uint32_t io_uring_caps = cap_files | cap_sockets | cap_kernel_async | cap_batch | cap_multishot |
                                           cap_provided_buffers | cap_zerocopy_send | cap_registered_files |
-                                          cap_fixed_buffers;
+                                          cap_fixed_buffers | cap_accept_connect;
 // SQPOLL: same abilities; a kernel thread polls the SQ (and burns a core).
 inline constexpr uint32_t io_uring_sqpoll_caps = io_uring_caps | cap_busy_poll;
 // IOPOLL: polled block-device completions, O_DIRECT files only.

@@ -7,7 +7,8 @@
 
 namespace iobench {
 
-inline constexpr uint32_t libaio_caps = cap_files | cap_sockets | cap_kernel_async | cap_batch | cap_needs_direct;
+inline constexpr uint32_t libaio_caps =
+    cap_files | cap_sockets | cap_kernel_async | cap_batch | cap_needs_direct | cap_accept_connect;
 
 // Probes io_setup for real, then one 4 KiB read on the target file (O_DIRECT
 // when asked) or one IOCB_CMD_POLL on a socketpair.

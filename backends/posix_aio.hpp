@@ -7,7 +7,7 @@
 
 namespace iobench {
 
-inline constexpr uint32_t posix_aio_caps = cap_files | cap_sockets | cap_batch | cap_fd_per_slot;
+inline constexpr uint32_t posix_aio_caps = cap_files | cap_sockets | cap_batch | cap_fd_per_slot | cap_blocking_fds;
 
 // Files: one real 4 KiB aio_read on the target, waited for with aio_suspend.
 probe_result probe_posix_aio(const probe_context&);

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# iobench's two entry points on a fresh Debian bookworm machine:
+#   ./run_all.sh        install packages, build (Release), run the default suite into out/
+#   ./run_all.sh test   install packages, build with -Werror, run every test (ctest),
+#                       then the conformance tests again under ASan + UBSan
+set -euo pipefail
+cd "$(dirname "$0")"
+
+mode=${1:-run}
+case "$mode" in
+  run|test) ;;
+  -h|--help|help) sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  *) echo "run_all.sh: unknown mode '$mode' (use: ./run_all.sh or ./run_all.sh test)" >&2; exit 2 ;;
+esac
+
+jobs=$(nproc 2>/dev/null || echo 2)
+
+packages=(
+  g++ cmake ninja-build pkg-config
+  liburing-dev libaio-dev libboost-program-options-dev nlohmann-json3-dev
+  libbenchmark-dev libgnuplot-iostream-dev libboost-iostreams-dev libboost-filesystem-dev gnuplot-nox
+  libgtest-dev
+)
+
+install_packages() {
+  local missing=()
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "run_all.sh: installing ${missing[*]}"
+  local sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "run_all.sh: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+    sudo=(sudo)
+  fi
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+build() {  # build DIR [cmake args...]
+  local dir=$1; shift
+  cmake -S . -B "$dir" -G Ninja "$@" >/dev/null
+  cmake --build "$dir" -j "$jobs"
+}
+
+install_packages
+
+if [ "$mode" = test ]; then
+  build build -DCMAKE_BUILD_TYPE=Release -DIOBENCH_WERROR=ON
+  ctest --test-dir build --output-on-failure -j "$jobs" --timeout 300
+  # Sanitizers: the conformance suite drives every backend's real kernel path.
+  build build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIOBENCH_WERROR=ON -DIOBENCH_SANITIZE=ON
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir build-asan --output-on-failure -j "$jobs" -L conformance --timeout 300
+  exit 0
+fi
+
+build build -DCMAKE_BUILD_TYPE=Release
+mkdir -p out
+bin=./build/iobench
+# The default suite: short storage runs across every backend on one 1 GiB
+# O_DIRECT file in out/ (kept between runs, so it is written only once).
+common=(--backend all --size 1G --runtime 3s --ramp 1s --file out/iobench.data --quiet)
+{
+  "$bin" run "${common[@]}" --workload randread --bs 4k --iodepth 32 -o out/randread-4k-qd32.json
+  "$bin" run "${common[@]}" --workload randread --bs 4k --iodepth 1 -o out/randread-4k-qd1.json
+  "$bin" run "${common[@]}" --workload randwrite --bs 4k --iodepth 32 -o out/randwrite-4k-qd32.json
+  "$bin" run "${common[@]}" --workload read --bs 128k --iodepth 8 -o out/read-128k-qd8.json
+} | tee out/summary.txt
+"$bin" list --file out/iobench.data > out/backends.txt
+echo "run_all.sh: results in out/ (summary.txt, backends.txt, *.json)"

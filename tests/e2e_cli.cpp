@@ -1,0 +1,208 @@
+// End-to-end tests of the iobench command line: list, a short run of every
+// storage workload on every backend, --verify catching corruption, and bad
+// input exiting 2 with nothing left behind. Timing is never asserted.
+#include "backends/registry.hpp"
+
+#include <cstdlib>
+#include <fcntl.h>
+#include <filesystem>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+struct cli_result {
+    int exit_code;
+    std::string out, err;
+};
+
+fs::path work_dir() {
+    static const fs::path dir = [] {
+        fs::path d = fs::path(IOBENCH_TEST_TMP) / ("e2e-" + std::to_string(::getpid()));
+        fs::create_directories(d);
+        return d;
+    }();
+    return dir;
+}
+
+std::string slurp(const fs::path& p) {
+    std::ifstream in(p);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+cli_result iobench(const std::string& args) {
+    const fs::path out = work_dir() / "stdout.txt", err = work_dir() / "stderr.txt";
+    const std::string cmd = std::string(IOBENCH_BIN) + " " + args + " >" + out.string() + " 2>" + err.string();
+    const int status = std::system(cmd.c_str());
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+}
+
+// A small prefilled file shared by the run tests (written once).
+const std::string& shared_file() {
+    static const std::string path = (work_dir() / "shared.data").string();
+    return path;
+}
+
+std::string short_run(const std::string& backend, const std::string& workload) {
+    return "run --quiet --backend " + backend + " --workload " + workload + " --size 16m --iodepth 8 --runtime 300ms --ramp 0 --file " +
+           shared_file();
+}
+
+// The scratch directory outlives every suite and goes at the very end.
+struct scratch_cleanup : ::testing::Environment {
+    void TearDown() override { fs::remove_all(work_dir()); }
+};
+[[maybe_unused]] auto* const cleanup = ::testing::AddGlobalTestEnvironment(new scratch_cleanup);
+
+class e2e : public ::testing::Test {};
+
+TEST_F(e2e, list_names_every_backend_and_why_one_cannot_run) {
+    const auto r = iobench("list");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    for (const auto& e : iobench::registry()) {
+        const auto probe = e.probe({iobench::io_target::file, {}, true});
+        EXPECT_NE(r.out.find(std::string(e.name) + " "), std::string::npos) << e.name;
+        if (!probe.ok) {
+            EXPECT_NE(r.out.find(probe.reason), std::string::npos) << "reason for " << e.name << " missing";
+        }
+    }
+    // On a device without poll queues IOPOLL must be reported with the kernel's reason.
+    const std::string io_poll = slurp("/sys/block/vda/queue/io_poll");
+    if (!io_poll.empty() && io_poll[0] == '0') {
+        EXPECT_NE(r.out.find("EOPNOTSUPP"), std::string::npos) << r.out;
+    }
+}
+
+class e2e_run : public e2e, public ::testing::WithParamInterface<std::tuple<std::string, std::string>> {};
+
+TEST_P(e2e_run, produces_valid_json_with_plausible_fields) {
+    const auto& [backend, workload] = GetParam();
+    const fs::path json_path = work_dir() / (backend + "-" + workload + ".json");
+    const auto r = iobench(short_run(backend, workload) + " -o " + json_path.string());
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    const json doc = json::parse(slurp(json_path));
+    EXPECT_EQ(doc["schema"], "iobench/1");
+    EXPECT_FALSE(doc["host"]["kernel"].get<std::string>().empty());
+    EXPECT_EQ(doc["parameters"]["workload"], workload);
+    ASSERT_EQ(doc["results"].size(), 1u);
+    const json& res = doc["results"][0];
+    EXPECT_EQ(res["backend"], backend);
+    const auto probe = iobench::find_backend(backend)->probe({iobench::io_target::file, shared_file(), true});
+    if (!probe.ok) {
+        EXPECT_EQ(res["status"], "unsupported");
+        EXPECT_EQ(res["reason"], probe.reason);
+        return;
+    }
+    ASSERT_EQ(res["status"], "ok") << res["reason"];
+    const auto ops = res["ops"].get<uint64_t>();
+    EXPECT_GT(ops, 0u);
+    EXPECT_EQ(res["bytes"].get<uint64_t>(), ops * 4096);
+    EXPECT_EQ(res["errors"], 0);
+    EXPECT_GT(res["iops"].get<double>(), 0);
+    EXPECT_GT(res["duration_s"].get<double>(), 0.2);
+    const json& lat = res["latency_ns"];
+    EXPECT_GT(lat["min"].get<uint64_t>(), 0u);
+    EXPECT_LE(lat["min"].get<uint64_t>(), lat["p50"].get<uint64_t>());
+    EXPECT_LE(lat["p50"].get<uint64_t>(), lat["p99"].get<uint64_t>());
+    EXPECT_LE(lat["p99"].get<uint64_t>(), lat["max"].get<uint64_t>());
+    EXPECT_EQ(res["histogram"]["count"].get<uint64_t>(), ops);
+    if (workload == "randrw") {
+        EXPECT_GT(res["read_ops"].get<uint64_t>(), 0u);
+        EXPECT_GT(res["write_ops"].get<uint64_t>(), 0u);
+    }
+    EXPECT_NE(r.out.find(backend), std::string::npos) << "table row missing";
+}
+
+std::vector<std::tuple<std::string, std::string>> all_runs() {
+    std::vector<std::tuple<std::string, std::string>> v;
+    for (const auto& e : iobench::registry())
+        for (const char* w : {"read", "write", "randread", "randwrite", "randrw"}) v.emplace_back(std::string(e.name), w);
+    return v;
+}
+
+INSTANTIATE_TEST_SUITE_P(all, e2e_run, ::testing::ValuesIn(all_runs()), [](const auto& info) {
+    return std::get<0>(info.param) + "_" + std::get<1>(info.param);
+});
+
+TEST_F(e2e, verify_passes_on_intact_data_and_names_the_corrupted_offset) {
+    const std::string file = (work_dir() / "verify.data").string();
+    const std::string base = "run --quiet --backend blocking --iodepth 1 --size 4m --ramp 0 --verify --file " + file;
+    auto r = iobench(base + " --workload randwrite --ops 500");
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    r = iobench(base + " --workload read --ops 1024");  // every block once
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+
+    const off_t bad = 3 * 1024 * 1024 + 1234;
+    const int fd = ::open(file.c_str(), O_WRONLY);
+    ASSERT_GE(fd, 0);
+    const char junk = 0x5a;
+    ASSERT_EQ(::pwrite(fd, &junk, 1, bad), 1);
+    ::close(fd);
+    const fs::path json_path = work_dir() / "verify.json";
+    r = iobench(base + " --workload read --ops 1024 -o " + json_path.string());
+    EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+    EXPECT_NE(r.out.find("mismatch at offset " + std::to_string(bad)), std::string::npos) << r.out;
+    const json doc = json::parse(slurp(json_path));
+    EXPECT_EQ(doc["results"][0]["status"], "error");
+    EXPECT_GE(doc["results"][0]["errors"].get<uint64_t>(), 1u);
+}
+
+struct bad_input {
+    const char* name;
+    std::string args;
+    const char* flag;  // the message must name it
+};
+
+class e2e_bad_input : public e2e, public ::testing::WithParamInterface<bad_input> {};
+
+TEST_P(e2e_bad_input, exits_2_with_one_line_and_leaves_nothing) {
+    const fs::path dir = work_dir() / (std::string("bad-") + GetParam().name);
+    fs::create_directories(dir);
+    const auto r = iobench(GetParam().args + " --dir " + dir.string() + " -o " + (dir / "r.json").string());
+    EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+    EXPECT_NE(r.err.find(GetParam().flag), std::string::npos) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_TRUE(fs::is_empty(dir)) << "left behind in " << dir;
+}
+
+std::string no_space_size() {
+    struct statvfs st {};
+    ::statvfs(IOBENCH_TEST_TMP, &st);
+    return std::to_string(st.f_bavail * st.f_frsize / (1 << 20) + 1024) + "m";
+}
+
+INSTANTIATE_TEST_SUITE_P(all, e2e_bad_input,
+                         ::testing::Values(bad_input{"backend", "run --backend nosuch", "--backend"},
+                                           bad_input{"workload", "run --workload scribble", "--workload"},
+                                           bad_input{"bs", "run --bs 1000", "--bs"},
+                                           bad_input{"size", "run --bs 64k --size 4k", "--size"},
+                                           bad_input{"flag", "run --no-such-flag", "no-such-flag"},
+                                           bad_input{"iodepth", "run --iodepth 0", "--iodepth"},
+                                           bad_input{"runtime", "run --runtime 5parsecs", "--runtime"},
+                                           bad_input{"nospace", "run --backend blocking --size " + no_space_size(), "--size"}),
+                         [](const auto& info) { return std::string(info.param.name); });
+
+TEST_F(e2e, missing_directory_exits_2) {
+    const auto r = iobench("run --backend blocking --dir /nonexistent/iobench");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("--dir"), std::string::npos) << r.err;
+}
+
+TEST_F(e2e, help_explains_every_run_flag) {
+    const auto r = iobench("run --help");
+    ASSERT_EQ(r.exit_code, 0);
+    for (const char* flag : {"--backend", "--workload", "--bs", "--iodepth", "--jobs", "--size", "--runtime", "--ops",
+                             "--ramp", "--file", "--dir", "--buffered", "--rwmixread", "--fsync", "--verify", "--output"})
+        EXPECT_NE(r.out.find(flag), std::string::npos) << flag;
+}
+
+}  // namespace

@@ -1,0 +1,81 @@
+// Unit tests of the command-line parser: sizes, durations, validation messages.
+#include "harness/errors.hpp"
+#include "harness/options.hpp"
+
+#include <gtest/gtest.h>
+#include <vector>
+
+using namespace iobench;
+
+namespace {
+command_line parse(std::vector<const char*> args) {
+    args.insert(args.begin(), "iobench");
+    return parse_command_line(static_cast<int>(args.size()), args.data());
+}
+
+std::string usage_message(std::vector<const char*> args) {
+    try {
+        parse(std::move(args));
+    } catch (const usage_error& e) {
+        return e.what();
+    }
+    return "no error";
+}
+}  // namespace
+
+TEST(options, sizes_take_binary_suffixes) {
+    EXPECT_EQ(parse_size("4k", "--bs"), 4096u);
+    EXPECT_EQ(parse_size("4K", "--bs"), 4096u);
+    EXPECT_EQ(parse_size("1G", "--size"), 1ull << 30);
+    EXPECT_EQ(parse_size("1GiB", "--size"), 1ull << 30);
+    EXPECT_EQ(parse_size("512", "--bs"), 512u);
+    EXPECT_EQ(parse_size("2m", "--bs"), 2u << 20);
+    EXPECT_THROW(parse_size("4q", "--bs"), usage_error);
+    EXPECT_THROW(parse_size("lots", "--bs"), usage_error);
+    EXPECT_THROW(parse_size("-4k", "--bs"), usage_error);
+}
+
+TEST(options, durations_take_units) {
+    EXPECT_EQ(parse_duration_ns("10s", "--runtime"), 10'000'000'000u);
+    EXPECT_EQ(parse_duration_ns("10", "--runtime"), 10'000'000'000u);
+    EXPECT_EQ(parse_duration_ns("250ms", "--runtime"), 250'000'000u);
+    EXPECT_EQ(parse_duration_ns("1.5s", "--runtime"), 1'500'000'000u);
+    EXPECT_EQ(parse_duration_ns("2m", "--runtime"), 120'000'000'000u);
+    EXPECT_THROW(parse_duration_ns("10 fortnights", "--runtime"), usage_error);
+}
+
+TEST(options, run_defaults_match_the_documented_ones) {
+    const auto cl = parse({"run"});
+    ASSERT_EQ(cl.cmd, command_line::verb::run);
+    EXPECT_EQ(cl.run.workload, "randread");
+    EXPECT_EQ(cl.run.bs, 4096u);
+    EXPECT_EQ(cl.run.iodepth, 32u);
+    EXPECT_EQ(cl.run.jobs, 1u);
+    EXPECT_EQ(cl.run.size, 1ull << 30);
+    EXPECT_EQ(cl.run.runtime_ns, 10'000'000'000u);
+    EXPECT_FALSE(cl.run.buffered);
+    EXPECT_GE(cl.run.backends.size(), 7u);  // "all"
+}
+
+TEST(options, backend_lists_are_split_and_checked) {
+    const auto cl = parse({"run", "--backend", "blocking,io_uring"});
+    EXPECT_EQ(cl.run.backends, (std::vector<std::string>{"blocking", "io_uring"}));
+    EXPECT_NE(usage_message({"run", "--backend", "blocking,nosuch"}).find("--backend: unknown backend 'nosuch'"), std::string::npos);
+}
+
+TEST(options, bad_values_name_their_flag) {
+    EXPECT_NE(usage_message({"run", "--bs", "1000"}).find("--bs"), std::string::npos);
+    EXPECT_EQ(parse({"run", "--bs", "1000", "--buffered"}).run.bs, 1000u);
+    EXPECT_NE(usage_message({"run", "--size", "1k", "--bs", "4k"}).find("--size"), std::string::npos);
+    EXPECT_NE(usage_message({"run", "--rwmixread", "101"}).find("--rwmixread"), std::string::npos);
+    EXPECT_NE(usage_message({"run", "--aio-notify", "carrier-pigeon"}).find("--aio-notify"), std::string::npos);
+    EXPECT_NE(usage_message({"run", "--file", "x", "--dir", "y"}).find("--file and --dir"), std::string::npos);
+    EXPECT_NE(usage_message({"frobnicate"}).find("unknown command"), std::string::npos);
+    EXPECT_NE(usage_message({"run", "--iodepth", "lots"}).find("iodepth"), std::string::npos);
+}
+
+TEST(options, help_is_not_an_error) {
+    EXPECT_EQ(parse({"run", "--help"}).cmd, command_line::verb::help);
+    EXPECT_EQ(parse({"--help"}).cmd, command_line::verb::help);
+    EXPECT_FALSE(parse({"run", "--help"}).help_text.empty());
+}
