@@ -71,7 +71,8 @@ void add_notes(run_result& r, const backend_entry& entry, const run_options& o, 
     if ((entry.caps & cap_needs_direct) && o.buffered)
         r.notes.push_back(std::string(entry.name) + " with buffered I/O is synchronous inside the submit call on Linux");
     if (entry.caps & cap_one_op_per_thread)
-        r.notes.push_back(std::to_string(threads) + " threads with one op in flight each (iodepth x jobs)");
+        r.notes.push_back(std::to_string(threads) + (threads == 1 ? " thread" : " threads") +
+                          " with one op in flight each (iodepth x jobs)");
     if (entry.caps & cap_fd_per_slot) r.notes.push_back("one fd per in-flight op (glibc serialises requests on one fd)");
     if (r.ops > 0 && r.achieved_iodepth > 0) {
         // Little's law: mean ops in flight = throughput x mean latency.

@@ -1,6 +1,7 @@
 // Target file preparation: create, check space, prefill, reuse, remove.
 #include "workloads/test_file.hpp"
 
+#include "backends/probe_util.hpp"
 #include "harness/errors.hpp"
 #include "harness/interrupt.hpp"
 #include "workloads/verify_pattern.hpp"
@@ -24,7 +25,7 @@ namespace {
 constexpr const char* pattern_xattr = "user.iobench.pattern";
 constexpr size_t prefill_chunk = 1 << 20;
 
-std::string err_name(int e) { return std::string(strerrorname_np(e) ? strerrorname_np(e) : "E?") + ": " + std::strerror(e); }
+
 
 // The xattr holds the pattern seed, or 0 once a run wrote other data: its
 // presence says iobench created the file, its value whether --verify can trust it.
@@ -52,7 +53,7 @@ test_file::test_file(const test_file_spec& spec) : size_(spec.size), seed_(spec.
     } else {
         struct stat st {};
         if (::stat(spec.dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
-            throw usage_error("--dir " + spec.dir + ": not a directory (" + err_name(errno ? errno : ENOTDIR) + ")");
+            throw usage_error("--dir " + spec.dir + ": not a directory (" + errno_text(errno ? errno : ENOTDIR) + ")");
         path_ = spec.dir + "/iobench." + std::to_string(::getpid()) + ".tmp";
         temporary_ = true;
     }
@@ -64,7 +65,7 @@ test_file::test_file(const test_file_spec& spec) : size_(spec.size), seed_(spec.
         fd_closer dev{::open(path_.c_str(), O_RDONLY | O_CLOEXEC)};
         uint64_t bytes = 0;
         if (dev.fd < 0 || ::ioctl(dev.fd, BLKGETSIZE64, &bytes) != 0)
-            throw usage_error("--file " + path_ + ": cannot open block device (" + err_name(errno) + ")");
+            throw usage_error("--file " + path_ + ": cannot open block device (" + errno_text(errno) + ")");
         if (bytes < size_)
             throw usage_error("--size: device " + path_ + " has only " + std::to_string(bytes) + " bytes");
         if (spec.need_pattern) throw usage_error("--verify: not supported on a block device target (" + path_ + ")");
@@ -91,12 +92,12 @@ test_file::test_file(const test_file_spec& spec) : size_(spec.size), seed_(spec.
     if (f.fd < 0) {
         const int e = errno;
         if (e == ENOENT) throw usage_error((temporary_ ? "--dir " : "--file ") + path_ + ": directory does not exist");
-        throw usage_error((temporary_ ? "--dir " : "--file ") + path_ + ": cannot create (" + err_name(e) + ")");
+        throw usage_error((temporary_ ? "--dir " : "--file ") + path_ + ": cannot create (" + errno_text(e) + ")");
     }
     try {
         // Reserve the space first, so a full disk is an error now, not mid-run.
         if (int e = ::posix_fallocate(f.fd, 0, static_cast<off_t>(size_)); e != 0 && e != EOPNOTSUPP) {
-            if (e == ENOSPC || e == EDQUOT) throw usage_error("--size " + std::to_string(size_) + ": no space for " + path_ + " (" + err_name(e) + ")");
+            if (e == ENOSPC || e == EDQUOT) throw usage_error("--size " + std::to_string(size_) + ": no space for " + path_ + " (" + errno_text(e) + ")");
             throw std::system_error(e, std::system_category(), "fallocate " + path_);
         }
         std::fprintf(stderr, "iobench: writing %s (%llu MiB) with the verify pattern\n", path_.c_str(),
@@ -128,7 +129,7 @@ void test_file::prefill(int fd) {
             if (n < 0 && errno == EINTR) continue;
             if (n <= 0) {
                 const int e = n < 0 ? errno : EIO;
-                if (e == ENOSPC) throw usage_error("--size: no space left writing " + path_ + " (" + err_name(e) + ")");
+                if (e == ENOSPC) throw usage_error("--size: no space left writing " + path_ + " (" + errno_text(e) + ")");
                 throw std::system_error(e, std::system_category(), "prefill " + path_);
             }
             done += static_cast<uint32_t>(n);
