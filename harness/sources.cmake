@@ -3,10 +3,14 @@ add_library(iobench_core STATIC
   harness/histogram.cpp
   harness/host_info.cpp
   harness/interrupt.cpp
+  harness/net_address.cpp
+  harness/net_load.cpp
+  harness/net_server.cpp
   harness/options.cpp
   harness/progress.cpp
   harness/storage_engine.cpp
   harness/storage_runner.cpp
+  workloads/net_workload.cpp
   workloads/storage_workload.cpp
   workloads/test_file.cpp
   results/json_writer.cpp

@@ -1,0 +1,51 @@
+// The network load generator (client side): opens N connections to a server
+// (iobench's own or any other), drives one net_workload through a backend of
+// its own (default epoll), checks what comes back, and measures every request.
+#pragma once
+
+#include "backends/backend.hpp"
+#include "harness/histogram.hpp"
+#include "harness/net_address.hpp"
+#include "workloads/net_workload.hpp"
+
+#include <cstdint>
+#include <string>
+
+namespace iobench {
+
+struct load_options {
+    std::string backend = "epoll";  // the client's own backend (--client-backend)
+    net_address target;
+    net_workload workload = net_workload::echo;
+    unsigned connections = 64;
+    unsigned threads = 1;           // connections are spread over this many loops
+    uint32_t msg_size = 64;         // echo/stream payload per message
+    unsigned pipeline = 1;          // http: requests in flight per connection
+    uint64_t runtime_ns = 10'000'000'000ull;
+    uint64_t ramp_ns = 1'000'000'000ull;
+    uint64_t start_at_ns = 0;       // CLOCK_REALTIME ns to start at (--start-at), 0 = now
+    double rate = 0;                // open loop: requests/s over all connections; 0 = closed loop
+    bool verify = true;             // check echoed bytes / HTTP responses
+    backend_options backend_opts;
+};
+
+struct load_result {
+    bool ok = true;
+    std::string error;              // first failure (connect refused, verify mismatch with offset, ...)
+    std::string setup;              // client backend describe()
+    std::string mode;               // "closed-loop" or "open-loop"
+    histogram latency;              // per request, ns; open loop: from the intended send time
+    uint64_t requests = 0;          // completed in the measured window
+    uint64_t bytes_sent = 0, bytes_received = 0;  // in the window
+    uint64_t errors = 0;
+    unsigned live_connections = 0;  // connected at the end of the window
+    double duration_s = 0;
+    double achieved_rate = 0;       // requests/s really completed
+    double cpu_user_s = 0, cpu_sys_s = 0;  // the load threads only (RUSAGE_THREAD sums)
+};
+
+// Runs on the calling thread (plus `threads - 1` more). Never throws for
+// network trouble: it comes back as ok = false with the reason.
+load_result run_load(const load_options& opts);
+
+}  // namespace iobench
