@@ -4,6 +4,7 @@
 #include "harness/errors.hpp"
 #include "harness/host_info.hpp"
 #include "harness/interrupt.hpp"
+#include "harness/net_runner.hpp"
 #include "harness/options.hpp"
 #include "harness/storage_runner.hpp"
 #include "results/writer.hpp"
@@ -37,22 +38,33 @@ int cmd_list(const list_options& o) {
 }
 
 std::map<std::string, std::string> parameters_of(const run_options& o) {
-    auto ns = [](uint64_t v) { return std::to_string(static_cast<double>(v) / 1e9) + "s"; };
+    auto secs = [](uint64_t v) { return std::to_string(static_cast<double>(v) / 1e9) + "s"; };
+    auto flag = [](bool b) { return std::string(b ? "true" : "false"); };
     std::string backends;
     for (const auto& b : o.backends) backends += (backends.empty() ? "" : ",") + b;
-    return {
-        {"backend", backends}, {"workload", o.workload}, {"bs", std::to_string(o.bs)},
-        {"iodepth", std::to_string(o.iodepth)}, {"jobs", std::to_string(o.jobs)}, {"size", std::to_string(o.size)},
-        {"runtime", o.ops ? "" : ns(o.runtime_ns)}, {"ops", std::to_string(o.ops)}, {"ramp", ns(o.ramp_ns)},
-        {"direct", o.buffered ? "false" : "true"}, {"rwmixread", std::to_string(o.rwmixread)},
-        {"fsync", std::to_string(o.fsync_every)}, {"verify", o.verify ? "true" : "false"},
-        {"seed", std::to_string(o.seed)}, {"batch", std::to_string(o.batch)},
-        {"registered_files", o.registered_files ? "true" : "false"},
-        {"fixed_buffers", o.fixed_buffers ? "true" : "false"}, {"sqpoll_idle_ms", std::to_string(o.sqpoll_idle_ms)},
-        {"sqpoll_cpu", std::to_string(o.sqpoll_cpu)},
+    std::map<std::string, std::string> p{
+        {"backend", backends}, {"workload", o.workload}, {"jobs", std::to_string(o.jobs)},
+        {"runtime", o.ops ? "" : secs(o.runtime_ns)}, {"ramp", secs(o.ramp_ns)},
+        {"sqpoll_idle_ms", std::to_string(o.sqpoll_idle_ms)}, {"sqpoll_cpu", std::to_string(o.sqpoll_cpu)},
         {"aio_notify", o.notify == aio_notify::suspend ? "suspend" : o.notify == aio_notify::signal ? "signal" : "thread"},
-        {"mode", "closed-loop"},
     };
+    if (o.network()) {
+        p.insert({{"kind", "network"}, {"connections", std::to_string(o.connections)},
+                  {"msg_size", std::to_string(o.msg_size)}, {"client_backend", o.client_backend},
+                  {"rate", std::to_string(o.rate)}, {"pipeline", std::to_string(o.pipeline)},
+                  {"zerocopy", flag(o.zerocopy)}, {"multishot", flag(o.multishot)},
+                  {"buf_size", std::to_string(o.buf_size)}, {"buf_count", std::to_string(o.buf_count)},
+                  {"listen", o.listen}, {"target", o.target},
+                  {"mode", o.rate > 0 ? "open-loop" : "closed-loop"}});
+        return p;
+    }
+    p.insert({{"kind", "storage"}, {"bs", std::to_string(o.bs)}, {"iodepth", std::to_string(o.iodepth)},
+              {"size", std::to_string(o.size)}, {"ops", std::to_string(o.ops)}, {"direct", flag(!o.buffered)},
+              {"rwmixread", std::to_string(o.rwmixread)}, {"fsync", std::to_string(o.fsync_every)},
+              {"verify", flag(o.verify)}, {"seed", std::to_string(o.seed)}, {"batch", std::to_string(o.batch)},
+              {"registered_files", flag(o.registered_files)}, {"fixed_buffers", flag(o.fixed_buffers)},
+              {"mode", "closed-loop"}});
+    return p;
 }
 
 // Results go to a temporary file renamed into place at the end, so a failed
@@ -81,39 +93,84 @@ private:
     std::ofstream out_;
 };
 
+// Writes every result to the table (stdout) and, with -o, to JSON.
+class result_sinks {
+public:
+    // Opens -o at once: a bad path is bad input, found before any work.
+    result_sinks(const run_options& o, const std::string& raw) : json_out_(o.output), output_(o.output), quiet_(o.quiet) {
+        ctx_.command_line = raw;
+        ctx_.started_at = utc_timestamp();
+        ctx_.parameters = parameters_of(o);
+    }
+    void begin(const std::string& target_path = {}) {
+        ctx_.host = collect_host_facts(target_path);
+        writers_.push_back(make_table_writer(std::cout));
+        if (json_out_.stream()) writers_.push_back(make_json_writer(*json_out_.stream()));
+        for (auto& w : writers_) w->begin(ctx_);
+    }
+    void add(const run_result& r) {
+        failed_ = failed_ || r.status == "error";
+        for (auto& w : writers_) w->add(r);
+    }
+    int end() {
+        for (auto& w : writers_) w->end();
+        if (interrupted() && !allow_interrupt_) {
+            std::fprintf(stderr, "iobench: interrupted; no results file written\n");
+            return exit_failure;
+        }
+        if (json_out_.stream()) {
+            json_out_.commit();
+            if (!quiet_) std::fprintf(stderr, "iobench: results in %s\n", output_.c_str());
+        }
+        return failed_ ? exit_failure : exit_ok;
+    }
+    void allow_interrupt() { allow_interrupt_ = true; }  // serve: Ctrl-C is how it ends
+
+private:
+    output_file json_out_;
+    std::string output_;
+    bool quiet_;
+    run_context ctx_;
+    std::vector<std::unique_ptr<results_writer>> writers_;
+    bool failed_ = false, allow_interrupt_ = false;
+};
+
 int cmd_run(const run_options& o, const std::string& raw) {
-    output_file json_out(o.output);
+    if (o.network()) {
+        result_sinks sinks(o, raw);
+        sinks.begin();
+        for (const auto& name : o.backends) {
+            if (interrupted()) break;
+            if (!o.quiet) std::fprintf(stderr, "iobench: %s %s ...\n", name.c_str(), o.workload.c_str());
+            sinks.add(run_network_backend(name, o));
+        }
+        return sinks.end();
+    }
+    result_sinks sinks(o, raw);
     test_file target({o.file, o.file.empty() ? o.dir : "", o.size, o.seed ^ 0x10be4c4b0b5eedull, o.verify});
-
-    run_context ctx;
-    ctx.host = collect_host_facts(target.path());
-    ctx.command_line = raw;
-    ctx.started_at = utc_timestamp();
-    ctx.parameters = parameters_of(o);
-
-    std::vector<std::unique_ptr<results_writer>> writers;
-    writers.push_back(make_table_writer(std::cout));
-    if (json_out.stream()) writers.push_back(make_json_writer(*json_out.stream()));
-    for (auto& w : writers) w->begin(ctx);
-
-    bool failed = false;
+    sinks.begin(target.path());
     for (const auto& name : o.backends) {
         if (interrupted()) break;
         if (!o.quiet) std::fprintf(stderr, "iobench: %s %s ...\n", name.c_str(), o.workload.c_str());
-        const run_result r = run_storage_backend(name, o, target);
-        failed = failed || r.status == "error";
-        for (auto& w : writers) w->add(r);
+        sinks.add(run_storage_backend(name, o, target));
     }
-    for (auto& w : writers) w->end();
-    if (interrupted()) {
-        std::fprintf(stderr, "iobench: interrupted; no results file written\n");
-        return exit_failure;
-    }
-    if (json_out.stream()) {
-        json_out.commit();
-        if (!o.quiet) std::fprintf(stderr, "iobench: results in %s\n", o.output.c_str());
-    }
-    return failed ? exit_failure : exit_ok;
+    return sinks.end();
+}
+
+int cmd_serve(const run_options& o, const std::string& raw) {
+    result_sinks sinks(o, raw);
+    sinks.allow_interrupt();
+    const run_result r = serve_network(o);
+    sinks.begin();
+    sinks.add(r);
+    return sinks.end();
+}
+
+int cmd_load(const run_options& o, const std::string& raw) {
+    result_sinks sinks(o, raw);
+    sinks.begin();
+    sinks.add(load_network(o));
+    return sinks.end();
 }
 
 }  // namespace
@@ -129,6 +186,8 @@ int main(int argc, char** argv) {
         case command_line::verb::version: std::cout << "iobench 0.1 (liburing " IOBENCH_LIBURING_VERSION ")\n"; return exit_ok;
         case command_line::verb::list: return cmd_list(cl.list);
         case command_line::verb::run: install_interrupt_handlers(); return cmd_run(cl.run, cl.raw);
+        case command_line::verb::serve: install_interrupt_handlers(); return cmd_serve(cl.run, cl.raw);
+        case command_line::verb::load: install_interrupt_handlers(); return cmd_load(cl.run, cl.raw);
         }
     } catch (const usage_error& e) {
         std::fprintf(stderr, "iobench: %s\n", e.what());

@@ -3,6 +3,7 @@
 
 #include "backends/registry.hpp"
 #include "harness/errors.hpp"
+#include "workloads/net_workload.hpp"
 #include "workloads/storage_workload.hpp"
 
 #include <boost/program_options.hpp>
@@ -18,9 +19,11 @@ namespace {
 constexpr const char* usage_head =
     "iobench: one workload across every Linux I/O model (blocking, epoll, POSIX AIO, libaio, io_uring)\n\n"
     "usage:\n"
-    "  iobench run  [options]     run a workload on one or more backends\n"
+    "  iobench run   [options]    run a workload on one or more backends (network: server and load on loopback)\n"
+    "  iobench serve [options]    serve a network workload on one backend until stopped (Ctrl-C or --runtime)\n"
+    "  iobench load  [options]    drive a network workload against --target HOST:PORT (any server)\n"
     "  iobench list [--file PATH] list backends, their capabilities and whether they run here\n"
-    "  iobench help | --help      this text;  iobench --version\n";
+    "  iobench help | --help      this text;  iobench VERB --help for one verb;  iobench --version\n";
 
 std::string backend_names() {
     std::string s;
@@ -28,22 +31,40 @@ std::string backend_names() {
     return s;
 }
 
-po::options_description run_description(std::string& backend, std::string& bs, std::string& size, std::string& runtime,
-                                        std::string& ramp, std::string& notify, run_options& o) {
-    po::options_description d("run options");
+// Raw text of the flags that need parsing after Program_options has run.
+struct raw_flags {
+    std::string backend, bs, size, runtime, ramp, notify, client_backend;
+};
+
+po::options_description common_description(raw_flags& f, run_options& o, const char* backend_help,
+                                           const char* runtime_default) {
+    po::options_description d("common options");
     d.add_options()
-        ("backend,b", po::value(&backend)->default_value("all"),
-         ("backends to run: NAME[,NAME...] or all (" + backend_names() + ")").c_str())
+        ("backend,b", po::value(&f.backend)->default_value("all"), backend_help)
         ("workload,w", po::value(&o.workload)->default_value(o.workload),
-         "storage: read | write | randread | randwrite | randrw")
-        ("bs", po::value(&bs)->default_value("4k"), "block size per op (k/m/g suffixes); a multiple of 512 with O_DIRECT")
+         "storage: read | write | randread | randwrite | randrw;  network: echo | stream | http")
+        ("runtime,t", po::value(&f.runtime)->default_value(runtime_default), "measured time per backend (after --ramp)")
+        ("ramp", po::value(&f.ramp)->default_value("1s"), "warm-up before measuring; not counted")
+        ("jobs,j", po::value(&o.jobs)->default_value(o.jobs),
+         "threads, each with its own backend instance (storage: and its own iodepth; load: connections are spread)")
+        ("sqpoll-idle", po::value(&o.sqpoll_idle_ms)->default_value(o.sqpoll_idle_ms),
+         "io_uring_sqpoll: ms the kernel poller spins before sleeping")
+        ("sqpoll-cpu", po::value(&o.sqpoll_cpu)->default_value(o.sqpoll_cpu), "io_uring_sqpoll: pin the poller (-1 = no)")
+        ("aio-notify", po::value(&f.notify)->default_value("suspend"),
+         "posix_aio completion notification: suspend (aio_suspend) | signal (SIGEV_SIGNAL) | thread (SIGEV_THREAD)")
+        ("output,o", po::value(&o.output), "write JSON results (schema iobench/1) to this file")
+        ("quiet", po::bool_switch(&o.quiet), "no progress lines on stderr");
+    return d;
+}
+
+po::options_description storage_description(raw_flags& f, run_options& o) {
+    po::options_description d("storage options");
+    d.add_options()
+        ("bs", po::value(&f.bs)->default_value("4k"), "block size per op (k/m/g suffixes); a multiple of 512 with O_DIRECT")
         ("iodepth,q", po::value(&o.iodepth)->default_value(o.iodepth),
          "ops in flight per job (blocking: that many threads, one op each)")
-        ("jobs,j", po::value(&o.jobs)->default_value(o.jobs), "threads, each with its own backend instance and iodepth")
-        ("size,s", po::value(&size)->default_value("1G"), "bytes of the target file the run touches")
-        ("runtime,t", po::value(&runtime)->default_value("10s"), "measured time per backend (after --ramp)")
+        ("size,s", po::value(&f.size)->default_value("1G"), "bytes of the target file the run touches")
         ("ops,n", po::value(&o.ops), "stop after N measured ops (all jobs together) instead of --runtime")
-        ("ramp", po::value(&ramp)->default_value("1s"), "warm-up before measuring; not counted")
         ("file,f", po::value(&o.file), "target file or block device; created and prefilled if missing, kept afterwards")
         ("dir,d", po::value(&o.dir)->default_value(o.dir), "directory for a temporary target file, removed at exit")
         ("buffered", po::bool_switch(&o.buffered), "use the page cache (default is O_DIRECT)")
@@ -53,71 +74,176 @@ po::options_description run_description(std::string& backend, std::string& bs, s
          "writes carry a per-offset pattern, reads check it; a mismatch fails the run with its offset")
         ("seed", po::value(&o.seed)->default_value(0), "random offset seed (0 = fixed default, runs are repeatable)")
         ("batch", po::value(&o.batch)->default_value(o.batch),
-         "submit ops in groups of N and wait for at least N completions (default 1: each op goes to the kernel as soon as its slot is free, like fio; raise it for CPU-bound page-cache runs)")
+         "submit ops in groups of N and wait for at least N completions (default 1: each op goes to the kernel as "
+         "soon as its slot is free, like fio; raise it for CPU-bound page-cache runs)")
         ("registered-files", po::bool_switch(&o.registered_files), "io_uring: register the target fds")
-        ("fixed-buffers", po::bool_switch(&o.fixed_buffers), "io_uring: register the buffers, use READ/WRITE_FIXED")
-        ("sqpoll-idle", po::value(&o.sqpoll_idle_ms)->default_value(o.sqpoll_idle_ms),
-         "io_uring_sqpoll: ms the kernel poller spins before sleeping")
-        ("sqpoll-cpu", po::value(&o.sqpoll_cpu)->default_value(o.sqpoll_cpu), "io_uring_sqpoll: pin the poller (-1 = no)")
-        ("aio-notify", po::value(&notify)->default_value("suspend"),
-         "posix_aio completion notification: suspend (aio_suspend) | signal (SIGEV_SIGNAL) | thread (SIGEV_THREAD)")
-        ("output,o", po::value(&o.output), "write JSON results (schema iobench/1) to this file")
-        ("quiet", po::bool_switch(&o.quiet), "no progress lines on stderr");
+        ("fixed-buffers", po::bool_switch(&o.fixed_buffers), "io_uring: register the buffers, use READ/WRITE_FIXED");
     return d;
 }
 
-void parse_run(const std::vector<std::string>& args, command_line& cl) {
-    run_options& o = cl.run;
-    std::string backend, bs, size, runtime, ramp, notify;
-    auto desc = run_description(backend, bs, size, runtime, ramp, notify, o);
+po::options_description server_description(run_options& o, const char* listen_help) {
+    po::options_description d("network server options");
+    d.add_options()
+        ("listen", po::value(&o.listen)->default_value(o.listen), listen_help)
+        ("zerocopy", po::bool_switch(&o.zerocopy), "send with send_zc where the backend can (io_uring)")
+        ("no-multishot", "io_uring: one recv per connection instead of multishot recv with a provided buffer ring")
+        ("buf-size", po::value(&o.buf_size)->default_value(o.buf_size), "receive buffer bytes (per connection, or per ring entry)")
+        ("buf-count", po::value(&o.buf_count)->default_value(o.buf_count), "provided buffer ring entries (a power of two)");
+    return d;
+}
+
+po::options_description load_description(raw_flags& f, run_options& o, bool with_target) {
+    po::options_description d("network load options");
+    if (with_target) {
+        d.add_options()("target", po::value(&o.target), "HOST:PORT of the server to load (required)")
+            ("start-at", po::value(&o.start_at), "Unix time (seconds) to start at, so several load hosts start together");
+    }
+    d.add_options()
+        ("client-backend", po::value(&f.client_backend)->default_value(o.client_backend),
+         "the load generator's own backend (run and load)")
+        ("connections,c", po::value(&o.connections)->default_value(o.connections), "connections")
+        ("msg-size", po::value(&o.msg_size), "echo/stream bytes per message (default 64 for echo, 64k for stream)")
+        ("rate", po::value(&o.rate)->default_value(0),
+         "open loop: requests/s over all connections, latency from the intended send time (0 = closed loop)")
+        ("pipeline", po::value(&o.pipeline)->default_value(o.pipeline), "http: requests in flight per connection");
+    return d;
+}
+
+void expand_backends(const std::string& list, std::vector<std::string>& out) {
+    if (list == "all") {
+        for (const auto& e : registry()) out.emplace_back(e.name);
+        return;
+    }
+    std::stringstream ss(list);
+    for (std::string name; std::getline(ss, name, ',');) {
+        if (!find_backend(name)) throw usage_error("--backend: unknown backend '" + name + "' (known: " + backend_names() + ")");
+        out.push_back(name);
+    }
+    if (out.empty()) throw usage_error("--backend: no backend named");
+}
+
+void check_common(const raw_flags& f, run_options& o) {
+    o.runtime_ns = parse_duration_ns(f.runtime, "--runtime");
+    o.ramp_ns = parse_duration_ns(f.ramp, "--ramp");
+    if (o.jobs == 0 || o.jobs > 256) throw usage_error("--jobs: must be between 1 and 256");
+    if (f.notify == "suspend") o.notify = aio_notify::suspend;
+    else if (f.notify == "signal") o.notify = aio_notify::signal;
+    else if (f.notify == "thread") o.notify = aio_notify::thread;
+    else throw usage_error("--aio-notify: unknown mode '" + f.notify + "' (suspend, signal, thread)");
+}
+
+void check_storage(const raw_flags& f, const po::variables_map& vm, run_options& o) {
+    const uint64_t bs_bytes = parse_size(f.bs, "--bs");
+    if (bs_bytes == 0 || bs_bytes > (64u << 20)) throw usage_error("--bs: must be between 1 byte and 64 MiB");
+    o.bs = static_cast<uint32_t>(bs_bytes);
+    if (!o.buffered && o.bs % 512 != 0)
+        throw usage_error("--bs " + f.bs + ": must be a multiple of 512 with O_DIRECT (or add --buffered)");
+    if (o.verify && o.bs % 8 != 0) throw usage_error("--bs " + f.bs + ": --verify needs a multiple of 8");
+    o.size = parse_size(f.size, "--size");
+    if (o.size < o.bs) throw usage_error("--size " + f.size + ": smaller than --bs " + f.bs);
+    o.size -= o.size % o.bs;
+    if (o.runtime_ns == 0 && o.ops == 0) throw usage_error("--runtime: must be more than 0 (or give --ops)");
+    if (vm.count("ops") && o.ops == 0) throw usage_error("--ops: must be more than 0");
+    if (o.iodepth == 0 || o.iodepth > 4096) throw usage_error("--iodepth: must be between 1 and 4096");
+    if (o.rwmixread > 100) throw usage_error("--rwmixread: must be between 0 and 100");
+    if (o.batch == 0 || o.batch > o.iodepth) throw usage_error("--batch: must be between 1 and --iodepth");
+    if (!vm["file"].empty() && !vm["dir"].defaulted()) throw usage_error("--file and --dir: give one, not both");
+}
+
+void check_network(const raw_flags& f, const po::variables_map& vm, run_options& o) {
+    const auto w = *parse_net_workload(o.workload);
+    if (!vm.count("msg-size")) o.msg_size = w == net_workload::stream ? 64 * 1024 : 64;
+    if (o.msg_size == 0 || o.msg_size > (16u << 20)) throw usage_error("--msg-size: must be between 1 byte and 16 MiB");
+    if (o.connections == 0 || o.connections > 65536) throw usage_error("--connections: must be between 1 and 65536");
+    if (o.rate < 0) throw usage_error("--rate: must not be negative");
+    if (o.pipeline == 0 || o.pipeline > 1024) throw usage_error("--pipeline: must be between 1 and 1024");
+    if (o.buf_count == 0 || (o.buf_count & (o.buf_count - 1)) || o.buf_count > 32768)
+        throw usage_error("--buf-count: must be a power of two up to 32768");
+    if (o.buf_size < 64 || o.buf_size > (16u << 20)) throw usage_error("--buf-size: must be between 64 bytes and 16 MiB");
+    if (vm.count("no-multishot")) o.multishot = false;
+    if (!f.client_backend.empty() && !find_backend(f.client_backend))
+        throw usage_error("--client-backend: unknown backend '" + f.client_backend + "' (known: " + backend_names() + ")");
+    o.client_backend = f.client_backend;
+}
+
+bool parse_with(const std::vector<std::string>& args, command_line& cl, po::options_description& desc,
+                po::variables_map& vm) {
     desc.add_options()("help,h", "this text");
-    po::variables_map vm;
     po::store(po::command_line_parser(args).options(desc).run(), vm);
     if (vm.count("help")) {
         std::ostringstream s;
         s << usage_head << "\n" << desc;
         cl.cmd = command_line::verb::help;
         cl.help_text = s.str();
-        return;
+        return false;
     }
     po::notify(vm);
+    return true;
+}
+
+void parse_run(const std::vector<std::string>& args, command_line& cl) {
+    run_options& o = cl.run;
+    raw_flags f;
+    po::options_description desc;
+    desc.add(common_description(f, o, ("backends to run: NAME[,NAME...] or all (" + backend_names() + ")").c_str(), "10s"))
+        .add(storage_description(f, o))
+        .add(server_description(o, "network: the loopback address the server under test binds (port 0 = any free)"))
+        .add(load_description(f, o, false));
+    po::variables_map vm;
+    if (!parse_with(args, cl, desc, vm)) return;
     cl.cmd = command_line::verb::run;
-
-    if (backend == "all") {
-        for (const auto& e : registry()) o.backends.emplace_back(e.name);
+    expand_backends(f.backend, o.backends);
+    check_common(f, o);
+    if (parse_net_workload(o.workload)) {
+        if (o.runtime_ns == 0) throw usage_error("--runtime: must be more than 0");
+        check_network(f, vm, o);
+    } else if (parse_storage_pattern(o.workload)) {
+        check_storage(f, vm, o);
     } else {
-        std::stringstream ss(backend);
-        for (std::string name; std::getline(ss, name, ',');) {
-            if (!find_backend(name)) throw usage_error("--backend: unknown backend '" + name + "' (known: " + backend_names() + ")");
-            o.backends.push_back(name);
-        }
-        if (o.backends.empty()) throw usage_error("--backend: no backend named");
+        throw usage_error("--workload: unknown workload '" + o.workload +
+                          "' (storage: read, write, randread, randwrite, randrw; network: echo, stream, http)");
     }
-    if (!parse_storage_pattern(o.workload))
-        throw usage_error("--workload: unknown workload '" + o.workload + "' (storage: read, write, randread, randwrite, randrw)");
+}
 
-    const uint64_t bs_bytes = parse_size(bs, "--bs");
-    if (bs_bytes == 0 || bs_bytes > (64u << 20)) throw usage_error("--bs: must be between 1 byte and 64 MiB");
-    o.bs = static_cast<uint32_t>(bs_bytes);
-    if (!o.buffered && o.bs % 512 != 0)
-        throw usage_error("--bs " + bs + ": must be a multiple of 512 with O_DIRECT (or add --buffered)");
-    if (o.verify && o.bs % 8 != 0) throw usage_error("--bs " + bs + ": --verify needs a multiple of 8");
-    o.size = parse_size(size, "--size");
-    if (o.size < o.bs) throw usage_error("--size " + size + ": smaller than --bs " + bs);
-    o.size -= o.size % o.bs;
-    o.runtime_ns = parse_duration_ns(runtime, "--runtime");
-    o.ramp_ns = parse_duration_ns(ramp, "--ramp");
-    if (o.runtime_ns == 0 && o.ops == 0) throw usage_error("--runtime: must be more than 0 (or give --ops)");
-    if (vm.count("ops") && o.ops == 0) throw usage_error("--ops: must be more than 0");
-    if (o.iodepth == 0 || o.iodepth > 4096) throw usage_error("--iodepth: must be between 1 and 4096");
-    if (o.jobs == 0 || o.jobs > 256) throw usage_error("--jobs: must be between 1 and 256");
-    if (o.rwmixread > 100) throw usage_error("--rwmixread: must be between 0 and 100");
-    if (o.batch == 0 || o.batch > o.iodepth) throw usage_error("--batch: must be between 1 and --iodepth");
-    if (!vm["file"].empty() && !vm["dir"].defaulted()) throw usage_error("--file and --dir: give one, not both");
-    if (notify == "suspend") o.notify = aio_notify::suspend;
-    else if (notify == "signal") o.notify = aio_notify::signal;
-    else if (notify == "thread") o.notify = aio_notify::thread;
-    else throw usage_error("--aio-notify: unknown mode '" + notify + "' (suspend, signal, thread)");
+void parse_serve(const std::vector<std::string>& args, command_line& cl) {
+    run_options& o = cl.run;
+    o.workload = "echo";
+    o.listen = "127.0.0.1:7000";
+    raw_flags f;
+    po::options_description desc;
+    desc.add(common_description(f, o, ("the backend that serves: one of " + backend_names()).c_str(), "0"))
+        .add(server_description(o, "HOST:PORT to listen on (0.0.0.0:PORT for every interface)"));
+    po::variables_map vm;
+    if (!parse_with(args, cl, desc, vm)) return;
+    cl.cmd = command_line::verb::serve;
+    if (vm["backend"].defaulted()) throw usage_error("--backend: name the one backend that serves");
+    expand_backends(f.backend, o.backends);
+    if (o.backends.size() != 1) throw usage_error("--backend: serve takes exactly one backend");
+    check_common(f, o);
+    if (!parse_net_workload(o.workload)) throw usage_error("--workload: serve takes echo, stream or http");
+    f.client_backend = o.client_backend;
+    check_network(f, vm, o);
+}
+
+void parse_load(const std::vector<std::string>& args, command_line& cl) {
+    run_options& o = cl.run;
+    o.workload = "echo";
+    raw_flags f;
+    po::options_description desc;
+    desc.add(common_description(f, o, "the load generator's backend (same as --client-backend; default epoll)", "10s"))
+        .add(load_description(f, o, true));
+    po::variables_map vm;
+    if (!parse_with(args, cl, desc, vm)) return;
+    cl.cmd = command_line::verb::load;
+    check_common(f, o);
+    if (!parse_net_workload(o.workload)) throw usage_error("--workload: load takes echo, stream or http");
+    if (o.target.empty()) throw usage_error("--target: give the server's HOST:PORT");
+    if (o.runtime_ns == 0) throw usage_error("--runtime: must be more than 0");
+    if (!vm["backend"].defaulted()) {
+        if (!vm["client-backend"].defaulted()) throw usage_error("--backend and --client-backend: give one, not both");
+        f.client_backend = f.backend;
+    }
+    check_network(f, vm, o);
 }
 
 void parse_list(const std::vector<std::string>& args, command_line& cl) {
@@ -139,6 +265,8 @@ void parse_list(const std::vector<std::string>& args, command_line& cl) {
 }
 
 }  // namespace
+
+bool run_options::network() const { return parse_net_workload(workload).has_value(); }
 
 uint64_t parse_size(const std::string& text, const std::string& flag) {
     size_t pos = 0;
@@ -196,14 +324,12 @@ command_line parse_command_line(int argc, const char* const* argv) {
         if (verb == "run") parse_run(rest, cl);
         else if (verb == "list") parse_list(rest, cl);
         else if (verb == "--version" || verb == "version") cl.cmd = command_line::verb::version;
+        else if (verb == "serve") parse_serve(rest, cl);
+        else if (verb == "load") parse_load(rest, cl);
         else if (verb == "help" || verb == "--help" || verb == "-h") {
-            std::ostringstream s;
-            std::string a, b, c, d, e, f;
-            run_options tmp;
-            s << usage_head << "\n" << run_description(a, b, c, d, e, f, tmp);
-            cl.help_text = s.str();
+            cl.help_text = usage_head;
         } else {
-            throw usage_error("unknown command '" + verb + "' (run, list, help)");
+            throw usage_error("unknown command '" + verb + "' (run, serve, load, list, help)");
         }
     } catch (const po::error& e) {
         throw usage_error(e.what());

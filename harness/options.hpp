@@ -33,6 +33,20 @@ struct run_options {
     aio_notify notify = aio_notify::suspend;
     std::string output;  // -o: JSON results path
     bool quiet = false;
+
+    // Network workloads (echo, stream, http).
+    unsigned connections = 64;
+    uint32_t msg_size = 0;                 // 0: 64 B for echo, 64 KiB for stream
+    std::string client_backend = "epoll";  // the load side's backend (run) / the backend (load)
+    double rate = 0;                       // open loop: requests/s over all connections; 0 = closed loop
+    unsigned pipeline = 1;                 // http: requests in flight per connection
+    bool zerocopy = false;                 // server sends with send_zc where the backend can
+    bool multishot = true;                 // server: multishot accept/recv + buffer ring where it can
+    uint32_t buf_size = 64 * 1024, buf_count = 256;  // server receive buffers
+    std::string listen = "127.0.0.1:0";    // serve: --listen; run: the loopback server's address
+    std::string target;                    // load: --target HOST:PORT
+    double start_at = 0;                   // load: Unix time (s) to start at, for several load hosts
+    bool network() const;
 };
 
 struct list_options {
@@ -41,7 +55,7 @@ struct list_options {
 };
 
 struct command_line {
-    enum class verb { help, version, list, run } cmd = verb::help;
+    enum class verb { help, version, list, run, serve, load } cmd = verb::help;
     std::string help_text;
     run_options run;
     list_options list;

@@ -5,6 +5,7 @@ add_library(iobench_core STATIC
   harness/interrupt.cpp
   harness/net_address.cpp
   harness/net_load.cpp
+  harness/net_runner.cpp
   harness/net_server.cpp
   harness/options.cpp
   harness/progress.cpp

@@ -39,6 +39,27 @@ ordered_json histogram_json(const histogram& h) {
     return j;
 }
 
+ordered_json network_json(const net_facts& n) {
+    ordered_json j;
+    j["side"] = n.side;
+    j["mode"] = n.mode;
+    j["target"] = n.target;
+    j["client_backend"] = n.client_backend;
+    j["client_setup"] = n.client_setup;
+    j["connections"] = n.connections;
+    j["live_connections"] = n.live_connections;
+    j["msg_size"] = n.msg_size;
+    j["target_rate"] = n.target_rate;
+    j["achieved_rate"] = n.achieved_rate;
+    j["bytes_sent"] = n.bytes_sent;
+    j["bytes_received"] = n.bytes_received;
+    j["client_cpu"] = {{"user_s", n.client_cpu.user_s}, {"sys_s", n.client_cpu.sys_s}};
+    j["server_cpu"] = {{"user_s", n.server_cpu.user_s}, {"sys_s", n.server_cpu.sys_s}};
+    j["server"] = {{"accepted", n.server_accepted}, {"requests", n.server_requests}, {"bytes_in", n.server_bytes_in},
+                   {"bytes_out", n.server_bytes_out}, {"errors", n.server_errors}};
+    return j;
+}
+
 class json_writer final : public results_writer {
 public:
     explicit json_writer(std::ostream& out) : out_(out) {}
@@ -91,6 +112,7 @@ public:
                          {"cq_overflows", r.counters.cq_overflows},
                          {"zc_sends", r.counters.zc_sends},
                          {"zc_copied", r.counters.zc_copied}};
+        if (r.net) j["network"] = network_json(*r.net);
         j["histogram"] = histogram_json(r.latency);
         doc_["results"].push_back(std::move(j));
     }

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,8 +28,23 @@ struct run_context {
     std::map<std::string, std::string> parameters;  // exact parameters, as given or defaulted
 };
 
+
 struct cpu_usage {
     double user_s = 0, sys_s = 0;
+};
+
+// Network runs only: both sides of the connection.
+struct net_facts {
+    std::string side = "both";  // both (run), server (serve), load (load)
+    std::string mode;           // closed-loop | open-loop
+    std::string target;         // the server's HOST:PORT
+    std::string client_backend, client_setup;
+    unsigned connections = 0, live_connections = 0;
+    uint32_t msg_size = 0;
+    double target_rate = 0, achieved_rate = 0;
+    uint64_t bytes_sent = 0, bytes_received = 0;  // load side, in the window
+    cpu_usage client_cpu, server_cpu;
+    uint64_t server_accepted = 0, server_requests = 0, server_bytes_in = 0, server_bytes_out = 0, server_errors = 0;
 };
 
 struct run_result {
@@ -48,6 +64,7 @@ struct run_result {
     double achieved_iodepth = 0;  // time-weighted mean of ops in flight
     unsigned threads = 0;
     backend_counters counters;
+    std::optional<net_facts> net;
 };
 
 }  // namespace iobench

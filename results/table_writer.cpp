@@ -36,7 +36,9 @@ public:
         if (!ctx.host.target_path.empty())
             line("target %s (%s on %s)", ctx.host.target_path.c_str(), ctx.host.target_fs.c_str(),
                  ctx.host.target_device.c_str());
-        line("%-16s %-9s %-11s %9s %10s %9s %9s %9s %9s %8s", "backend", "workload", "status", "IOPS", "MB/s", "p50",
+        const auto kind = ctx.parameters.find("kind");
+        const bool network = kind != ctx.parameters.end() && kind->second == "network";
+        line("%-16s %-9s %-11s %9s %10s %9s %9s %9s %9s %8s", "backend", "workload", "status", network ? "req/s" : "IOPS", "MB/s", "p50",
              "p99", "p99.9", "max", "CPU/op");
     }
 

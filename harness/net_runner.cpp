@@ -1,0 +1,196 @@
+// The network verbs: wire net_server and run_load together and turn what they
+// measured into run_results.
+#include "harness/net_runner.hpp"
+
+#include "backends/registry.hpp"
+#include "harness/clock.hpp"
+#include "harness/interrupt.hpp"
+#include "harness/net_load.hpp"
+#include "harness/net_server.hpp"
+
+#include <cstdio>
+#include <ctime>
+#include <thread>
+
+namespace iobench {
+
+namespace {
+
+server_options server_options_of(const std::string& backend, const run_options& o) {
+    server_options s;
+    s.backend = backend;
+    s.listen = parse_net_address(o.listen, "--listen");
+    s.workload = *parse_net_workload(o.workload);
+    s.max_connections = std::max(1024u, o.connections + 16);
+    s.buf_size = o.buf_size;
+    s.buf_count = o.buf_count;
+    s.multishot = o.multishot;
+    s.zerocopy = o.zerocopy;
+    s.backend_opts.sqpoll_idle_ms = o.sqpoll_idle_ms;
+    s.backend_opts.sqpoll_cpu = o.sqpoll_cpu;
+    s.backend_opts.notify = o.notify;
+    return s;
+}
+
+load_options load_options_of(const run_options& o, const net_address& target) {
+    load_options l;
+    l.backend = o.client_backend;
+    l.target = target;
+    l.workload = *parse_net_workload(o.workload);
+    l.connections = o.connections;
+    l.threads = o.jobs;
+    l.msg_size = o.msg_size;
+    l.pipeline = o.pipeline;
+    l.runtime_ns = o.runtime_ns;
+    l.ramp_ns = o.ramp_ns;
+    l.rate = o.rate;
+    l.backend_opts.sqpoll_idle_ms = o.sqpoll_idle_ms;
+    l.backend_opts.sqpoll_cpu = o.sqpoll_cpu;
+    l.backend_opts.notify = o.notify;
+    if (o.start_at > 0) l.start_at_ns = static_cast<uint64_t>(o.start_at * 1e9);
+    return l;
+}
+
+// What the load side measured: ops, bytes, latency and the client's facts.
+void fill_from_load(run_result& r, const load_result& l, const run_options& o) {
+    net_facts& n = r.net.emplace();
+    if (!l.ok) {
+        r.status = "error";
+        r.reason = l.error;
+    }
+    r.ops = l.requests;
+    r.errors = l.errors;
+    r.latency = l.latency;
+    r.duration_s = l.duration_s;
+    // Payload that crossed the connection and came back (echo, http), or was pushed (stream).
+    r.bytes = o.workload == "stream" ? l.bytes_sent : l.bytes_received;
+    if (l.duration_s > 0) {
+        r.iops = static_cast<double>(l.requests) / l.duration_s;
+        r.bytes_per_sec = static_cast<double>(r.bytes) / l.duration_s;
+    }
+    n.mode = l.mode;
+    n.client_backend = o.client_backend;
+    n.client_setup = l.setup;
+    n.connections = o.connections;
+    n.live_connections = l.live_connections;
+    n.msg_size = o.msg_size;
+    n.target_rate = o.rate;
+    n.achieved_rate = l.achieved_rate;
+    n.bytes_sent = l.bytes_sent;
+    n.bytes_received = l.bytes_received;
+    n.client_cpu = {l.cpu_user_s, l.cpu_sys_s};
+}
+
+void fill_from_server(run_result& r, const server_stats& s) {
+    net_facts& n = r.net ? *r.net : r.net.emplace();
+    r.setup = s.setup;
+    r.counters = s.counters;
+    n.server_cpu = {s.cpu_user_s, s.cpu_sys_s};
+    n.server_accepted = s.accepted;
+    n.server_requests = s.requests;
+    n.server_bytes_in = s.bytes_in;
+    n.server_bytes_out = s.bytes_out;
+    n.server_errors = s.errors;
+    if (!s.error.empty() && r.status == "ok") {
+        r.status = "error";
+        r.reason = "server: " + s.error;
+    }
+}
+
+void finish_cpu(run_result& r) {
+    const net_facts& n = *r.net;
+    r.cpu = {n.client_cpu.user_s + n.server_cpu.user_s, n.client_cpu.sys_s + n.server_cpu.sys_s};
+    if (r.ops) r.cpu_per_op_ns = (r.cpu.user_s + r.cpu.sys_s) * 1e9 / static_cast<double>(r.ops);
+}
+
+}  // namespace
+
+run_result run_network_backend(const std::string& backend_name, const run_options& o) {
+    run_result r;
+    r.backend = backend_name;
+    r.workload = o.workload;
+    if (auto p = find_backend(backend_name)->probe({io_target::socket, {}, false}); !p.ok) {
+        r.status = "unsupported";
+        r.reason = p.reason;
+        return r;
+    }
+    try {
+        net_server server(server_options_of(backend_name, o));
+        server.start();
+        const load_result l = run_load(load_options_of(o, server.address()));
+        fill_from_load(r, l, o);
+        r.net->target = server.address().to_string();
+        server.stop();
+        fill_from_server(r, server.stats());
+    } catch (const std::exception& e) {
+        r.status = "error";
+        r.reason = e.what();
+        return r;
+    }
+    finish_cpu(r);
+    r.notes.push_back(r.net->mode + ", " + std::to_string(o.connections) + " connections, load generator on " +
+                      o.client_backend + " in the same process");
+    if (r.ops == 0 && r.status == "ok") {
+        r.status = "error";
+        r.reason = "no request completed inside the measured window";
+    }
+    return r;
+}
+
+run_result serve_network(const run_options& o) {
+    run_result r;
+    r.backend = o.backends.front();
+    r.workload = o.workload;
+    if (auto p = find_backend(r.backend)->probe({io_target::socket, {}, false}); !p.ok)
+        throw std::runtime_error(p.reason);
+    net_server server(server_options_of(r.backend, o));
+    server.start();
+    const std::string where = server.address().to_string();
+    std::fprintf(stderr, "iobench: serving %s on %s with %s (%s); Ctrl-C stops\n", o.workload.c_str(), where.c_str(),
+                 r.backend.c_str(), server.stats().setup.c_str());
+    const uint64_t t0 = now_ns();
+    uint64_t last_requests = 0;
+    // Poll the stop conditions every 200 ms; report once a second.
+    for (unsigned tick = 1; !interrupted() && (o.runtime_ns == 0 || now_ns() - t0 < o.runtime_ns); ++tick) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        if (tick % 5 || o.quiet) continue;
+        const server_stats s = server.stats();
+        std::fprintf(stderr, "  %llu connections, %llu requests/s\n", static_cast<unsigned long long>(s.live_connections),
+                     static_cast<unsigned long long>(s.requests - last_requests));
+        last_requests = s.requests;
+    }
+    server.stop();
+    const uint64_t elapsed = now_ns() - t0;
+    fill_from_server(r, server.stats());
+    net_facts& n = *r.net;
+    n.side = "server";
+    n.target = where;
+    r.duration_s = static_cast<double>(elapsed) / 1e9;
+    r.ops = n.server_requests;
+    r.bytes = n.server_bytes_in;
+    r.errors = n.server_errors;
+    if (r.duration_s > 0) {
+        r.iops = static_cast<double>(r.ops) / r.duration_s;
+        r.bytes_per_sec = static_cast<double>(r.bytes) / r.duration_s;
+    }
+    finish_cpu(r);
+    return r;
+}
+
+run_result load_network(const run_options& o) {
+    run_result r;
+    r.backend = o.client_backend;
+    r.workload = o.workload;
+    if (auto p = find_backend(r.backend)->probe({io_target::socket, {}, false}); !p.ok)
+        throw std::runtime_error(p.reason);
+    const net_address target = parse_net_address(o.target, "--target");
+    const load_result l = run_load(load_options_of(o, target));
+    fill_from_load(r, l, o);
+    r.setup = l.setup;
+    r.net->side = "load";
+    r.net->target = target.to_string();
+    finish_cpu(r);
+    return r;
+}
+
+}  // namespace iobench

@@ -1,0 +1,20 @@
+// Network runs: `run` (server under test + load generator on loopback),
+// `serve` (the server side alone) and `load` (the load side alone), each
+// mapped onto the one result model.
+#pragma once
+
+#include "harness/options.hpp"
+#include "results/run_result.hpp"
+
+namespace iobench {
+
+// Server on `backend_name` and iobench's load generator, both on loopback.
+run_result run_network_backend(const std::string& backend_name, const run_options& opts);
+
+// Serves until interrupted or --runtime passes; the result describes the server side.
+run_result serve_network(const run_options& opts);
+
+// Drives --target; the result describes the load side (its backend is the client's).
+run_result load_network(const run_options& opts);
+
+}  // namespace iobench
