@@ -2,6 +2,7 @@
 // storage workload on every backend, --verify catching corruption, and bad
 // input exiting 2 with nothing left behind. Timing is never asserted.
 #include "backends/registry.hpp"
+#include "tests/cli_runner.hpp"
 
 #include <cstdlib>
 #include <fcntl.h>
@@ -15,36 +16,9 @@
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using namespace iobench::test;
 
 namespace {
-
-struct cli_result {
-    int exit_code;
-    std::string out, err;
-};
-
-fs::path work_dir() {
-    static const fs::path dir = [] {
-        fs::path d = fs::path(IOBENCH_TEST_TMP) / ("e2e-" + std::to_string(::getpid()));
-        fs::create_directories(d);
-        return d;
-    }();
-    return dir;
-}
-
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-cli_result iobench(const std::string& args) {
-    const fs::path out = work_dir() / "stdout.txt", err = work_dir() / "stderr.txt";
-    const std::string cmd = std::string(IOBENCH_BIN) + " " + args + " >" + out.string() + " 2>" + err.string();
-    const int status = std::system(cmd.c_str());
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
-}
 
 // A small prefilled file shared by the run tests (written once).
 const std::string& shared_file() {
@@ -57,16 +31,10 @@ std::string short_run(const std::string& backend, const std::string& workload) {
            shared_file();
 }
 
-// The scratch directory outlives every suite and goes at the very end.
-struct scratch_cleanup : ::testing::Environment {
-    void TearDown() override { fs::remove_all(work_dir()); }
-};
-[[maybe_unused]] auto* const cleanup = ::testing::AddGlobalTestEnvironment(new scratch_cleanup);
-
 class e2e : public ::testing::Test {};
 
 TEST_F(e2e, list_names_every_backend_and_why_one_cannot_run) {
-    const auto r = iobench("list");
+    const auto r = run_cli("list");
     ASSERT_EQ(r.exit_code, 0) << r.err;
     for (const auto& e : iobench::registry()) {
         const auto probe = e.probe({iobench::io_target::file, {}, true});
@@ -87,7 +55,7 @@ class e2e_run : public e2e, public ::testing::WithParamInterface<std::tuple<std:
 TEST_P(e2e_run, produces_valid_json_with_plausible_fields) {
     const auto& [backend, workload] = GetParam();
     const fs::path json_path = work_dir() / (backend + "-" + workload + ".json");
-    const auto r = iobench(short_run(backend, workload) + " -o " + json_path.string());
+    const auto r = run_cli(short_run(backend, workload) + " -o " + json_path.string());
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
     const json doc = json::parse(slurp(json_path));
     EXPECT_EQ(doc["schema"], "iobench/1");
@@ -136,9 +104,9 @@ INSTANTIATE_TEST_SUITE_P(all, e2e_run, ::testing::ValuesIn(all_runs()), [](const
 TEST_F(e2e, verify_passes_on_intact_data_and_names_the_corrupted_offset) {
     const std::string file = (work_dir() / "verify.data").string();
     const std::string base = "run --quiet --backend blocking --iodepth 1 --size 4m --ramp 0 --verify --file " + file;
-    auto r = iobench(base + " --workload randwrite --ops 500");
+    auto r = run_cli(base + " --workload randwrite --ops 500");
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-    r = iobench(base + " --workload read --ops 1024");  // every block once
+    r = run_cli(base + " --workload read --ops 1024");  // every block once
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
 
     const off_t bad = 3 * 1024 * 1024 + 1234;
@@ -148,7 +116,7 @@ TEST_F(e2e, verify_passes_on_intact_data_and_names_the_corrupted_offset) {
     ASSERT_EQ(::pwrite(fd, &junk, 1, bad), 1);
     ::close(fd);
     const fs::path json_path = work_dir() / "verify.json";
-    r = iobench(base + " --workload read --ops 1024 -o " + json_path.string());
+    r = run_cli(base + " --workload read --ops 1024 -o " + json_path.string());
     EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
     EXPECT_NE(r.out.find("mismatch at offset " + std::to_string(bad)), std::string::npos) << r.out;
     const json doc = json::parse(slurp(json_path));
@@ -167,7 +135,7 @@ class e2e_bad_input : public e2e, public ::testing::WithParamInterface<bad_input
 TEST_P(e2e_bad_input, exits_2_with_one_line_and_leaves_nothing) {
     const fs::path dir = work_dir() / (std::string("bad-") + GetParam().name);
     fs::create_directories(dir);
-    const auto r = iobench(GetParam().args + " --dir " + dir.string() + " -o " + (dir / "r.json").string());
+    const auto r = run_cli(GetParam().args + " --dir " + dir.string() + " -o " + (dir / "r.json").string());
     EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
     EXPECT_NE(r.err.find(GetParam().flag), std::string::npos) << r.err;
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
@@ -192,13 +160,13 @@ INSTANTIATE_TEST_SUITE_P(all, e2e_bad_input,
                          [](const auto& info) { return std::string(info.param.name); });
 
 TEST_F(e2e, missing_directory_exits_2) {
-    const auto r = iobench("run --backend blocking --dir /nonexistent/iobench");
+    const auto r = run_cli("run --backend blocking --dir /nonexistent/iobench");
     EXPECT_EQ(r.exit_code, 2);
     EXPECT_NE(r.err.find("--dir"), std::string::npos) << r.err;
 }
 
 TEST_F(e2e, help_explains_every_run_flag) {
-    const auto r = iobench("run --help");
+    const auto r = run_cli("run --help");
     ASSERT_EQ(r.exit_code, 0);
     for (const char* flag : {"--backend", "--workload", "--bs", "--iodepth", "--jobs", "--size", "--runtime", "--ops",
                              "--ramp", "--file", "--dir", "--buffered", "--rwmixread", "--fsync", "--verify", "--output"})

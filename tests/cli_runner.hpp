@@ -1,0 +1,20 @@
+// Runs the built iobench binary for end-to-end tests and captures what it says.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace iobench::test {
+
+struct cli_result {
+    int exit_code;
+    std::string out, err;
+};
+
+// A per-process scratch directory, removed after the last test.
+std::filesystem::path work_dir();
+std::string slurp(const std::filesystem::path& p);
+// `iobench ARGS` through the shell, stdout and stderr captured separately.
+cli_result run_cli(const std::string& args);
+
+}  // namespace iobench::test
