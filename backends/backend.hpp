@@ -99,6 +99,15 @@ struct backend_counters {
     uint64_t cq_overflows = 0;
     uint64_t zc_sends = 0;         // zero-copy notifications that reported real zero-copy
     uint64_t zc_copied = 0;        // ...and those that reported the kernel copied
+
+    backend_counters& operator+=(const backend_counters& o) {
+        submit_calls += o.submit_calls;
+        enobufs_rearms += o.enobufs_rearms;
+        cq_overflows += o.cq_overflows;
+        zc_sends += o.zc_sends;
+        zc_copied += o.zc_copied;
+        return *this;
+    }
 };
 
 /**

@@ -16,6 +16,9 @@ void install_interrupt_handlers() {
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, nullptr);
     sigaction(SIGTERM, &sa, nullptr);
+    // A peer that goes away must be an -EPIPE result, not the end of the
+    // process: glibc's POSIX AIO sends are write()s, which cannot say MSG_NOSIGNAL.
+    ::signal(SIGPIPE, SIG_IGN);
 }
 
 bool interrupted() { return g_interrupted.load(std::memory_order_relaxed); }

@@ -1,4 +1,5 @@
-// SIGINT/SIGTERM ask the run to stop cleanly (so temporary files are removed).
+// SIGINT/SIGTERM ask the run to stop cleanly (so temporary files are removed);
+// SIGPIPE is ignored (a closed peer is an error result, not a crash).
 #pragma once
 
 #include <atomic>

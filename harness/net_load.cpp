@@ -1,5 +1,130 @@
-// PLACEHOLDER while being written; must not land.
+// The load generator: worker loops that each own a backend and a share of the
+// connections (net_load_worker.cpp), plus a watchdog thread that starts them
+// together and unsticks blocked sockets (shutdown) when in-flight requests
+// outlive the drain time.
 #include "harness/net_load.hpp"
+
+#include "harness/clock.hpp"
+#include "harness/interrupt.hpp"
+#include "harness/net_load_worker.hpp"
+
+#include <algorithm>
+#include <sys/socket.h>
+#include <system_error>
+#include <thread>
+#include <vector>
+
 namespace iobench {
-load_result run_load(const load_options&) { load_result r; r.ok = false; r.error = "not written yet"; return r; }
+
+using load_detail::drain_ns;
+using load_detail::load_worker;
+using load_detail::shared_state;
+
+load_result run_load(const load_options& o) {
+    load_result r;
+    r.mode = o.rate > 0 ? "open-loop" : "closed-loop";
+    const backend_entry* entry = find_backend(o.backend);
+    if (!entry) {
+        r.ok = false;
+        r.error = "unknown client backend '" + o.backend + "'";
+        return r;
+    }
+    if (auto p = entry->probe(probe_context{io_target::socket, {}, false}); !p.ok) {
+        r.ok = false;
+        r.error = "client backend " + p.reason;
+        return r;
+    }
+    if (o.connections == 0 || (o.workload != net_workload::http && o.msg_size == 0)) {
+        r.ok = false;
+        r.error = "need at least one connection and a message size above 0";
+        return r;
+    }
+    // A thread per connection for thread-per-op backends, else `threads` loops.
+    const bool per_conn = entry->caps & cap_one_op_per_thread;
+    const unsigned workers = per_conn ? o.connections : std::clamp(o.threads, 1u, o.connections);
+    shared_state sh(workers);
+    std::vector<std::unique_ptr<load_worker>> ws;
+    for (unsigned w = 0, first = 0; w < workers; ++w) {
+        const unsigned count = o.connections / workers + (w < o.connections % workers ? 1 : 0);
+        ws.push_back(std::make_unique<load_worker>(o, *entry, sh, first, count));
+        first += count;
+    }
+
+    // The watchdog: one shared start instant, then shutdown() for sockets
+    // whose requests outlive the drain time (a blocked thread cannot do it itself).
+    std::jthread watchdog([&] {
+        sh.ready.wait();
+        const uint64_t mono = now_ns();
+        uint64_t start = mono;
+        if (o.start_at_ns) {
+            timespec rt;
+            ::clock_gettime(CLOCK_REALTIME, &rt);
+            const uint64_t real =
+                static_cast<uint64_t>(rt.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(rt.tv_nsec);
+            if (o.start_at_ns > real) start = mono + (o.start_at_ns - real);
+        }
+        sh.start_ns = start;
+        sh.measure_ns = start + o.ramp_ns;
+        sh.stop_ns = sh.measure_ns + o.runtime_ns;
+        while (now_ns() < start && !sh.abort.load() && !interrupted())
+            std::this_thread::sleep_for(std::chrono::microseconds(200));
+        sh.go.count_down();
+        uint64_t abort_at = 0;
+        bool shut = false;
+        while (sh.drained.load() < workers) {
+            const uint64_t now = now_ns();
+            if (!abort_at && (sh.abort.load() || interrupted())) abort_at = now;
+            const uint64_t end = abort_at ? std::min(abort_at, sh.stop_ns) : sh.stop_ns;
+            if (!shut && now > end + drain_ns + drain_ns / 4) {
+                for (int fd : sh.all_fds) ::shutdown(fd, SHUT_RDWR);
+                shut = true;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+        sh.may_close.count_down();
+    });
+    {
+        std::vector<std::jthread> threads;
+        unsigned started = 1;
+        try {
+            for (; started < workers; ++started) threads.emplace_back([&, w = started] { ws[w]->run(); });
+        } catch (const std::system_error& e) {  // e.g. thread-per-connection beyond the thread limit
+            sh.fail("starting load thread " + std::to_string(started) + " of " + std::to_string(workers) + ": " +
+                    e.what());
+            for (unsigned w = started; w < workers; ++w) {  // stand in for the threads that never ran
+                sh.ready.count_down();
+                sh.drained.fetch_add(1);
+            }
+        }
+        ws[0]->run();
+    }
+    watchdog.join();
+
+    for (auto& w : ws) {
+        const load_result& x = w->result;
+        r.latency.merge(x.latency);
+        r.requests += x.requests;
+        r.bytes_sent += x.bytes_sent;
+        r.bytes_received += x.bytes_received;
+        r.errors += x.errors;
+        r.live_connections += x.live_connections;
+        r.cpu_user_s += x.cpu_user_s;
+        r.cpu_sys_s += x.cpu_sys_s;
+    }
+    // The window ends at the deadline, or earlier when the run was stopped.
+    uint64_t end = sh.stop_ns;
+    for (auto& w : ws)
+        if (w->stopped_ns) end = std::min(end, w->stopped_ns);
+    r.duration_s = end > sh.measure_ns ? static_cast<double>(end - sh.measure_ns) / 1e9 : 0;
+    if (!sh.error.empty()) {
+        r.ok = false;
+        r.error = sh.error;
+    }
+    r.achieved_rate = r.duration_s > 0 ? static_cast<double>(r.requests) / r.duration_s : 0;
+    r.setup = ws[0]->result.setup.empty() ? std::string(entry->name) : ws[0]->result.setup;
+    if (per_conn) r.setup += "; one thread per connection (" + std::to_string(workers) + "), --threads ignored";
+    else r.setup += "; " + std::to_string(workers) + (workers == 1 ? " loop thread" : " loop threads");
+    return r;
+}
+
 }  // namespace iobench

@@ -51,8 +51,10 @@ public:
             } else {
                 match(c, cl_, "content-length:");
                 match(c, te_, "transfer-encoding:");
-                if (cl_ == in_value && c >= '0' && c <= '9') content_length_ = content_length_ * 10 + uint64_t(c - '0');
-                if (te_ == in_value && (c == 'c' || c == 'C')) chunked_ = true;  // "chunked" is the only one with a c first
+                if (cl_ == in_value && c >= '0' && c <= '9')
+                    content_length_ = content_length_ * 10 + static_cast<uint64_t>(c - '0');
+                // Any coding but identity (chunked, gzip, ...) frames the body differently.
+                if (te_ == in_value && c != ' ' && c != 'i' && c != 'I') chunked_ = true;
             }
             ++line_len_;
         }

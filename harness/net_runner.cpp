@@ -26,9 +26,7 @@ server_options server_options_of(const std::string& backend, const run_options& 
     s.buf_count = o.buf_count;
     s.multishot = o.multishot;
     s.zerocopy = o.zerocopy;
-    s.backend_opts.sqpoll_idle_ms = o.sqpoll_idle_ms;
-    s.backend_opts.sqpoll_cpu = o.sqpoll_cpu;
-    s.backend_opts.notify = o.notify;
+    s.backend_opts = backend_options_of(o, s.max_connections);
     return s;
 }
 
@@ -44,9 +42,7 @@ load_options load_options_of(const run_options& o, const net_address& target) {
     l.runtime_ns = o.runtime_ns;
     l.ramp_ns = o.ramp_ns;
     l.rate = o.rate;
-    l.backend_opts.sqpoll_idle_ms = o.sqpoll_idle_ms;
-    l.backend_opts.sqpoll_cpu = o.sqpoll_cpu;
-    l.backend_opts.notify = o.notify;
+    l.backend_opts = backend_options_of(o, o.connections);
     if (o.start_at > 0) l.start_at_ns = static_cast<uint64_t>(o.start_at * 1e9);
     return l;
 }

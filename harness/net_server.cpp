@@ -1,12 +1,411 @@
-// PLACEHOLDER while being written; must not land.
+// net_server: the listening socket, the serving threads of each model (event
+// loop in net_server_loop.cpp; thread per connection for blocking; accept4()
+// acceptor for posix_aio), stop, and stats with CPU accounting.
+// CPU counted: every thread net_server starts (RUSAGE_THREAD at its exit,
+// /proc/self/task/<tid>/stat while it runs) plus the process's io_uring
+// SQPOLL threads ("iou-sqp-*", so a client's SQPOLL ring in the same process
+// would count too). Not counted: glibc's POSIX AIO helper threads, which
+// cannot be told apart from other threads (RUSAGE_SELF has them).
 #include "harness/net_server.hpp"
+
+#include "backends/registry.hpp"
+#include "backends/unique_fd.hpp"
+#include "harness/errors.hpp"
+#include "harness/net_server_state.hpp"
+#include "workloads/http_parser.hpp"
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <dirent.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdexcept>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <thread>
+#include <unistd.h>
+
 namespace iobench {
-struct net_server::impl {};
-net_server::net_server(const server_options&) { throw std::logic_error("net_server: not written yet"); }
-net_server::~net_server() = default;
-net_address net_server::address() const { return {}; }
-void net_server::start() {}
-void net_server::stop() {}
-server_stats net_server::stats() const { return {}; }
+
+// ---- shared state and CPU accounting ----
+
+void server_shared::set_error(std::string why) {
+    std::lock_guard lk(mu);
+    if (error.empty()) error = std::move(why);
+}
+
+void server_shared::publish(const backend_counters& c) {
+    submit_calls.store(c.submit_calls, std::memory_order_relaxed);
+    enobufs_rearms.store(c.enobufs_rearms, std::memory_order_relaxed);
+    cq_overflows.store(c.cq_overflows, std::memory_order_relaxed);
+    zc_sends.store(c.zc_sends, std::memory_order_relaxed);
+    zc_copied.store(c.zc_copied, std::memory_order_relaxed);
+}
+
+void server_shared::retire_sqpoll() {
+    std::lock_guard lk(mu);
+    sqpoll_cpu(exited_user_s, exited_sys_s);
+    sqpoll_live = false;
+}
+
+server_thread_scope::server_thread_scope(server_shared& s) : s_(s), tid_(::gettid()) {
+    std::lock_guard lk(s_.mu);
+    s_.live_tids.push_back(tid_);
+}
+
+server_thread_scope::~server_thread_scope() {
+    rusage ru{};
+    ::getrusage(RUSAGE_THREAD, &ru);
+    std::lock_guard lk(s_.mu);
+    std::erase(s_.live_tids, tid_);
+    s_.exited_user_s += static_cast<double>(ru.ru_utime.tv_sec) + static_cast<double>(ru.ru_utime.tv_usec) * 1e-6;
+    s_.exited_sys_s += static_cast<double>(ru.ru_stime.tv_sec) + static_cast<double>(ru.ru_stime.tv_usec) * 1e-6;
+}
+
+bool task_cpu(pid_t tid, double& user_s, double& sys_s) {
+    char path[64], line[1024];
+    std::snprintf(path, sizeof path, "/proc/self/task/%d/stat", static_cast<int>(tid));
+    FILE* f = std::fopen(path, "re");
+    if (!f) return false;
+    const size_t n = std::fread(line, 1, sizeof line - 1, f);
+    std::fclose(f);
+    line[n] = '\0';
+    // Fields after "(comm)": state is field 3; utime and stime are 14 and 15, in clock ticks.
+    const char* p = std::strrchr(line, ')');
+    unsigned long long ut = 0, st = 0;
+    if (!p || std::sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2) return false;
+    const auto hz = static_cast<double>(::sysconf(_SC_CLK_TCK));
+    user_s += static_cast<double>(ut) / hz;
+    sys_s += static_cast<double>(st) / hz;
+    return true;
+}
+
+void sqpoll_cpu(double& user_s, double& sys_s) {
+    DIR* d = ::opendir("/proc/self/task");
+    if (!d) return;
+    while (const dirent* e = ::readdir(d)) {
+        if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+        char path[320], comm[32] = {};
+        std::snprintf(path, sizeof path, "/proc/self/task/%s/comm", e->d_name);
+        FILE* f = std::fopen(path, "re");
+        if (!f) continue;
+        const size_t n = std::fread(comm, 1, sizeof comm - 1, f);
+        std::fclose(f);
+        if (n >= 7 && std::strncmp(comm, "iou-sqp", 7) == 0)
+            task_cpu(static_cast<pid_t>(std::atoi(e->d_name)), user_s, sys_s);
+    }
+    ::closedir(d);
+}
+
+std::string_view http_response_block() {
+    static const std::string block = [] {
+        std::string b;
+        for (size_t i = 0; i < 16384 / http_response.size(); ++i) b += http_response;
+        return b;
+    }();
+    return block;
+}
+
+// ---- the server ----
+
+namespace {
+
+// One op through a cap_one_op_per_thread backend: it runs inside submit().
+int64_t run_one(backend& be, const io_op& op) {
+    be.prepare({&op, 1});
+    be.submit();
+    io_completion c{};
+    return be.reap({&c, 1}, 1, std::chrono::nanoseconds::zero()) == 1 ? c.result : -EIO;
+}
+
+}  // namespace
+
+struct net_server::impl {
+    explicit impl(const server_options& o) : s(o) {}
+
+    server_shared s;
+    const backend_entry* entry = nullptr;
+    unique_fd listen;
+    net_address bound;
+    bool running = false;
+    std::thread loop, acceptor;
+
+    // Thread per connection (blocking): fds guarded by workers_mu, so stop()
+    // never shuts down a number a worker has already closed.
+    struct worker {
+        std::thread t;
+        int fd = -1;
+        std::atomic<bool> done{true};
+    };
+    std::mutex workers_mu;
+    std::unique_ptr<worker[]> workers;
+
+    void acceptor_blocking_backend();
+    void acceptor_accept4();
+    void spawn_worker(int fd);
+    void worker_main(worker& w, int fd);
+};
+
+net_server::net_server(const server_options& opts) : impl_(std::make_unique<impl>(opts)) {
+    impl& m = *impl_;
+    m.entry = find_backend(opts.backend);
+    if (!m.entry) throw usage_error("--backend " + opts.backend + ": unknown backend");
+    probe_context pc;
+    pc.target = io_target::socket;
+    const probe_result pr = m.entry->probe(pc);
+    if (!pr.ok) throw std::runtime_error(pr.reason);
+
+    // Blocking listener where a thread waits in accept (blocking, posix_aio's acceptor).
+    const bool blocking = m.entry->caps & cap_blocking_fds;
+    const int family = opts.listen.family() ? opts.listen.family() : AF_INET;
+    m.listen.reset(::socket(family, SOCK_STREAM | SOCK_CLOEXEC | (blocking ? 0 : SOCK_NONBLOCK), 0));
+    if (!m.listen) throw std::system_error(errno, std::system_category(), "net_server: socket");
+    const int one = 1;
+    ::setsockopt(m.listen.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    net_address a = opts.listen;
+    if (a.len == 0) {  // nothing given: 127.0.0.1, a free port
+        auto* s4 = reinterpret_cast<sockaddr_in*>(&a.addr);
+        s4->sin_family = AF_INET;
+        s4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        a.len = sizeof(sockaddr_in);
+    }
+    if (::bind(m.listen.get(), reinterpret_cast<const sockaddr*>(&a.addr), a.len) != 0)
+        throw usage_error("--listen " + a.to_string() + ": bind: " + std::strerror(errno));
+    if (::listen(m.listen.get(), 4096) != 0)
+        throw std::system_error(errno, std::system_category(), "net_server: listen");
+    m.bound.len = sizeof m.bound.addr;
+    if (::getsockname(m.listen.get(), reinterpret_cast<sockaddr*>(&m.bound.addr), &m.bound.len) != 0)
+        throw std::system_error(errno, std::system_category(), "net_server: getsockname");
+    m.s.listen_fd = m.listen.get();
+}
+
+net_server::~net_server() { stop(); }
+
+net_address net_server::address() const { return impl_->bound; }
+
+void net_server::start() {
+    impl& m = *impl_;
+    if (m.running) return;
+    // stop() shut the listener down for good.
+    if (m.s.stopping.load()) throw std::logic_error("net_server: start() after stop() is not supported");
+    const uint32_t caps = m.entry->caps;
+    if (caps & cap_one_op_per_thread) {
+        m.workers = std::make_unique<impl::worker[]>(std::max(m.s.opts.max_connections, 1u));
+        {
+            std::lock_guard lk(m.s.mu);
+            m.s.setup = m.entry->create({})->describe() +
+                        "; server: thread per connection (each with its own blocking instance), acceptor thread "
+                        "accepting through the backend, blocking sockets";
+        }
+        m.acceptor = std::thread([&m] { m.acceptor_blocking_backend(); });
+        m.running = true;
+        return;
+    }
+    std::promise<std::string> ready;
+    auto f = ready.get_future();
+    m.s.handoff.reserve(m.s.opts.max_connections);
+    // The promise lives on the loop thread: set_value may still be running when get() returns.
+    m.loop = std::thread([&m, p = std::move(ready)]() mutable {
+        server_thread_scope scope(m.s);
+        run_event_loop(m.s, p);
+    });
+    const std::string err = f.get();
+    if (!err.empty()) {
+        m.loop.join();
+        throw std::runtime_error(err);
+    }
+    if (!(caps & cap_accept_connect)) m.acceptor = std::thread([&m] { m.acceptor_accept4(); });
+    m.running = true;
+}
+
+void net_server::stop() {
+    impl& m = *impl_;
+    if (!m.running) return;
+    m.s.stopping.store(true);
+    // Wakes a thread blocked in accept (EINVAL) and ends accepts in flight.
+    ::shutdown(m.listen.get(), SHUT_RDWR);
+    if (m.acceptor.joinable()) m.acceptor.join();
+    if (m.workers) {
+        {
+            std::lock_guard lk(m.workers_mu);
+            for (unsigned i = 0; i < std::max(m.s.opts.max_connections, 1u); ++i)
+                if (m.workers[i].fd >= 0) ::shutdown(m.workers[i].fd, SHUT_RDWR);  // its recv/send returns
+        }
+        for (unsigned i = 0; i < std::max(m.s.opts.max_connections, 1u); ++i)
+            if (m.workers[i].t.joinable()) m.workers[i].t.join();
+    }
+    if (m.loop.joinable()) m.loop.join();
+    for (const int fd : m.s.handoff) ::close(fd);  // accepted after the loop left
+    m.s.handoff.clear();
+    m.running = false;
+}
+
+server_stats net_server::stats() const {
+    const server_shared& s = impl_->s;
+    server_stats r;
+    constexpr auto rl = std::memory_order_relaxed;
+    r.accepted = s.accepted.load(rl);
+    r.live_connections = s.live.load(rl);
+    r.requests = s.requests.load(rl);
+    r.bytes_in = s.bytes_in.load(rl);
+    r.bytes_out = s.bytes_out.load(rl);
+    r.errors = s.errors.load(rl);
+    r.counters = {s.submit_calls.load(rl), s.enobufs_rearms.load(rl), s.cq_overflows.load(rl), s.zc_sends.load(rl),
+                  s.zc_copied.load(rl)};
+    std::lock_guard lk(impl_->s.mu);
+    r.setup = s.setup;
+    r.error = s.error;
+    r.cpu_user_s = s.exited_user_s;
+    r.cpu_sys_s = s.exited_sys_s;
+    for (const pid_t t : s.live_tids) task_cpu(t, r.cpu_user_s, r.cpu_sys_s);
+    if (s.sqpoll_live) sqpoll_cpu(r.cpu_user_s, r.cpu_sys_s);
+    return r;
+}
+
+// ---- acceptors and thread per connection ----
+
+// posix_aio has no accept: a plain blocking accept4() here, the fds handed to the loop.
+void net_server::impl::acceptor_accept4() {
+    server_thread_scope scope(s);
+    for (;;) {
+        const int fd = ::accept4(s.listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
+        if (s.stopping.load()) {
+            if (fd >= 0) ::close(fd);
+            return;
+        }
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED) continue;
+            if (errno == EINVAL) return;  // the listener was shut down
+            s.add(s.errors, 1);
+            if (errno == EMFILE || errno == ENFILE) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            continue;
+        }
+        std::lock_guard lk(s.handoff_mu);
+        if (s.handoff.size() < s.handoff.capacity()) {
+            s.handoff.push_back(fd);
+            s.handoff_ready.store(true, std::memory_order_release);
+        } else {  // the loop is far behind: refuse rather than grow
+            ::close(fd);
+            s.add(s.errors, 1);
+        }
+    }
+}
+
+// blocking: accept through the backend itself, one thread per connection.
+void net_server::impl::acceptor_blocking_backend() {
+    server_thread_scope scope(s);
+    const auto be = entry->create({});
+    io_op op{};
+    op.kind = op_kind::accept;
+    op.fd = s.listen_fd;
+    for (;;) {
+        const int64_t r = run_one(*be, op);
+        if (s.stopping.load()) {
+            if (r >= 0) ::close(static_cast<int>(r));
+            return;
+        }
+        if (r == -EINVAL) return;  // the listener was shut down
+        if (r < 0) {
+            if (r != -ECONNABORTED) s.add(s.errors, 1);
+            if (r == -EMFILE || r == -ENFILE) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            continue;
+        }
+        spawn_worker(static_cast<int>(r));
+    }
+}
+
+void net_server::impl::spawn_worker(int fd) {
+    const unsigned n = std::max(s.opts.max_connections, 1u);
+    std::lock_guard lk(workers_mu);
+    for (unsigned i = 0; i < n; ++i) {
+        worker& w = workers[i];
+        if (!w.done.load()) continue;
+        if (w.t.joinable()) w.t.join();  // finished: its fd is closed
+        w.fd = fd;
+        w.done.store(false);
+        s.add(s.accepted, 1);
+        s.add(s.live, 1);
+        w.t = std::thread([this, &w, fd] { worker_main(w, fd); });
+        return;
+    }
+    ::close(fd);  // max_connections reached
+    s.add(s.errors, 1);
+}
+
+void net_server::impl::worker_main(worker& w, int fd) {
+    server_thread_scope scope(s);
+    const int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    backend_options bo;
+    bo.depth = 1;
+    const auto be = entry->create(bo);
+    std::vector<char> buf(s.opts.buf_size);  // per connection, at its setup
+    http_request_scanner scan;
+    const std::string_view block = http_response_block();
+    const uint64_t resp = http_response.size();
+    uint64_t out_total = 0;
+    io_op rx{};
+    rx.kind = op_kind::recv;
+    rx.fd = fd;
+    rx.buf = buf.data();
+    rx.len = s.opts.buf_size;
+    io_op tx{};
+    tx.kind = op_kind::send;
+    tx.fd = fd;
+    // Sends [p, p+len) completely; false on error.
+    auto send_all = [&](const char* p, uint64_t len) {
+        while (len > 0) {
+            tx.buf = const_cast<char*>(p);
+            tx.len = static_cast<uint32_t>(len);
+            const int64_t r = run_one(*be, tx);
+            if (r <= 0) return false;
+            s.add(s.bytes_out, static_cast<uint64_t>(r));
+            p += r;
+            len -= static_cast<uint64_t>(r);
+        }
+        return true;
+    };
+    bool failed = false;
+    for (;;) {
+        const int64_t r = run_one(*be, rx);
+        if (r <= 0) {
+            failed = r < 0;  // 0: EOF, not an error
+            break;
+        }
+        s.add(s.bytes_in, static_cast<uint64_t>(r));
+        if (s.opts.workload == net_workload::echo) {
+            s.add(s.requests, 1);
+            if (!(failed = !send_all(buf.data(), static_cast<uint64_t>(r)))) continue;
+            break;
+        }
+        if (s.opts.workload == net_workload::stream) {
+            s.add(s.requests, 1);
+            continue;
+        }
+        const auto got = scan.feed(buf.data(), static_cast<size_t>(r));
+        for (uint64_t owed = got.requests * resp; owed > 0 && !failed;) {
+            const uint64_t off = out_total % resp;
+            const uint64_t len = std::min<uint64_t>(owed, block.size() - off);
+            failed = !send_all(block.data() + off, len);
+            if (!failed) {
+                s.add(s.requests, (out_total + len) / resp - out_total / resp);
+                out_total += len;
+                owed -= len;
+            }
+        }
+        if (!got.ok) failed = true;  // garbage after the good requests
+        if (failed) break;
+    }
+    if (failed && !s.stopping.load()) s.add(s.errors, 1);
+    {
+        std::lock_guard lk(workers_mu);
+        ::close(fd);
+        w.fd = -1;
+    }
+    w.done.store(true);  // the slot is free (spawn_worker joins this thread) before live says so
+    s.live.fetch_sub(1, std::memory_order_relaxed);
+}
+
 }  // namespace iobench

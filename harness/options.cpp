@@ -266,6 +266,18 @@ void parse_list(const std::vector<std::string>& args, command_line& cl) {
 
 }  // namespace
 
+backend_options backend_options_of(const run_options& o, unsigned depth) {
+    backend_options b;
+    b.depth = depth;
+    b.batch = std::min(o.batch, depth);
+    b.registered_files = o.registered_files;
+    b.fixed_buffers = o.fixed_buffers;
+    b.sqpoll_idle_ms = o.sqpoll_idle_ms;
+    b.sqpoll_cpu = o.sqpoll_cpu;
+    b.notify = o.notify;
+    return b;
+}
+
 bool run_options::network() const { return parse_net_workload(workload).has_value(); }
 
 uint64_t parse_size(const std::string& text, const std::string& flag) {

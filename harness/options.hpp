@@ -62,6 +62,9 @@ struct command_line {
     std::string raw;  // the invocation as typed, for results
 };
 
+// The backend options the flags ask for, for an instance of `depth`.
+backend_options backend_options_of(const run_options& o, unsigned depth);
+
 // Throws usage_error on bad input.
 command_line parse_command_line(int argc, const char* const* argv);
 

@@ -5,12 +5,15 @@ add_library(iobench_core STATIC
   harness/interrupt.cpp
   harness/net_address.cpp
   harness/net_load.cpp
+  harness/net_load_worker.cpp
   harness/net_runner.cpp
   harness/net_server.cpp
+  harness/net_server_loop.cpp
   harness/options.cpp
   harness/progress.cpp
   harness/storage_engine.cpp
   harness/storage_runner.cpp
+  workloads/http_parser.cpp
   workloads/net_workload.cpp
   workloads/storage_workload.cpp
   workloads/test_file.cpp

@@ -45,13 +45,7 @@ std::vector<storage_job> plan_jobs(const backend_entry& entry, const run_options
     for (unsigned t = 0; t < threads; ++t) {
         storage_job& j = jobs[t];
         j.entry = &entry;
-        j.options.depth = per_thread ? 1 : o.iodepth;
-        j.options.batch = std::min(o.batch, j.options.depth);
-        j.options.registered_files = o.registered_files;
-        j.options.fixed_buffers = o.fixed_buffers;
-        j.options.sqpoll_idle_ms = o.sqpoll_idle_ms;
-        j.options.sqpoll_cpu = o.sqpoll_cpu;
-        j.options.notify = o.notify;
+        j.options = backend_options_of(o, per_thread ? 1 : o.iodepth);
         j.path = target.path();
         j.open_flags = (writes_data(pattern) || o.fsync_every ? O_RDWR : O_RDONLY) | (o.buffered ? 0 : O_DIRECT);
         j.pattern = pattern;
@@ -149,7 +143,7 @@ run_result run_storage_backend(const std::string& backend_name, const run_option
         r.write_ops += w.writes;
         r.fsyncs += w.fsyncs;
         r.errors += w.errors;
-        r.counters.submit_calls += w.counters.submit_calls;
+        r.counters += w.counters;
         end = std::max(end, w.measure_end_ns);
         inflight_sum += w.inflight_ns_sum;
         if (r.setup.empty()) r.setup = w.setup;

@@ -2,6 +2,7 @@
 // no interest are skipped with memchr), so a request may be split anywhere.
 #include "workloads/http_parser.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace iobench {
@@ -35,19 +36,20 @@ bool http_request_scanner::end_of_headers() {
         body_left_ = length_;
         state_ = st::body;
     } else {
-        state_ = st::method;
+        completed_ = true;
     }
-    line_len_ = 0;
-    pos_ = 0;
     return true;
 }
+
+// Per-request state back to its start (error_ is only set with st::error).
+void http_request_scanner::next_request() { *this = http_request_scanner{}; }
 
 bool http_request_scanner::header_value_byte(char c) {
     if (c == ' ' || c == '\t') {
         if (digits_seen_) digits_done_ = true;
         return true;
     }
-    if (value_kind_ != 1) return (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) || fail("control byte in a header value");
+    if (value_kind_ != 1) return true;  // other values are not inspected
     if (c < '0' || c > '9' || digits_done_) return fail("bad Content-Length value");
     cur_num_ = cur_num_ * 10 + static_cast<uint64_t>(c - '0');
     if (cur_num_ > max_body) return fail("Content-Length too large");
@@ -73,18 +75,14 @@ http_request_scanner::result http_request_scanner::feed(const char* data, size_t
     result res;
     const char* p = data;
     const char* const end = data + len;
-    while (p < end) {
-        if (state_ == st::error) {
-            res.ok = false;
-            return res;
-        }
+    while (p < end && state_ != st::error) {
         if (state_ == st::body) {  // skipped in bulk
-            const uint64_t n = body_left_ < static_cast<uint64_t>(end - p) ? body_left_ : static_cast<uint64_t>(end - p);
+            const uint64_t n = std::min(body_left_, static_cast<uint64_t>(end - p));
             p += n;
             body_left_ -= n;
             if (body_left_ == 0) {
                 ++res.requests;
-                *this = http_request_scanner{};
+                next_request();
             }
             continue;
         }
@@ -92,7 +90,10 @@ http_request_scanner::result http_request_scanner::feed(const char* data, size_t
             // An uninteresting value: jump to its line end.
             const auto* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)));
             const size_t skip = static_cast<size_t>((nl ? nl : end) - p);
-            if (line_len_ + skip > max_line) return fail("header line too long"), res.ok = false, res;
+            if (line_len_ + skip > max_line) {
+                fail("header line too long");
+                break;
+            }
             line_len_ += static_cast<uint32_t>(skip);
             p += skip;
             if (!nl) continue;
@@ -188,15 +189,9 @@ http_request_scanner::result http_request_scanner::feed(const char* data, size_t
         case st::body:
         case st::error: break;
         }
-        if (state_ == st::method && pos_ == 0 && line_len_ == 0 && (c == '\n')) {
-            // end_of_headers() with no body just completed a request
-        }
         if (completed_) {
-            completed_ = false;
             ++res.requests;
-            const char* err = error_;
-            *this = http_request_scanner{};
-            error_ = err;
+            next_request();
         }
     }
     res.ok = state_ != st::error;

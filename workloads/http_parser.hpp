@@ -30,6 +30,7 @@ public:
     static constexpr uint32_t max_line = 8192;
     static constexpr uint32_t max_headers = 100;
 
+    // Header values other than Content-Length are skipped, not validated.
     result feed(const char* data, size_t len);
     bool failed() const { return state_ == st::error; }
     const char* error() const { return error_; }  // why it failed, or ""
@@ -42,18 +43,22 @@ private:
 
     bool fail(const char* why);
     bool end_of_headers();  // false on error
+    void next_request();
     bool header_value_byte(char c);
     bool finish_header();
 
     st state_ = st::method;
     uint32_t line_len_ = 0;     // bytes of the current line so far
+    uint32_t pos_ = 0;          // bytes into the current field (method, target, version, name)
     uint32_t headers_ = 0;      // header lines in this request
     uint8_t name_match_ = 0;    // bit 0: still "content-length", bit 1: still "transfer-encoding"
     uint8_t value_kind_ = 0;    // 1: Content-Length value, 2: Transfer-Encoding value
     bool digits_seen_ = false;  // Content-Length value: some digit read
     bool digits_done_ = false;  // ...and whitespace after them
     bool have_length_ = false;
-    uint64_t length_ = 0;       // this header's Content-Length value
+    bool completed_ = false;    // the byte just scanned ended a request
+    uint64_t cur_num_ = 0;      // Content-Length digits so far
+    uint64_t length_ = 0;       // the request's Content-Length
     uint64_t body_left_ = 0;
     const char* error_ = "";
 };

@@ -1,0 +1,344 @@
+// One load worker: connects its share, then drives requests through its own
+// backend (closed or open loop), verifies replies and stamps latencies.
+#include "harness/net_load_worker.hpp"
+
+#include "backends/probe_util.hpp"
+#include "harness/clock.hpp"
+#include "harness/interrupt.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <thread>
+
+namespace iobench::load_detail {
+
+namespace {
+
+constexpr uint64_t connect_timeout_ns = 5'000'000'000;
+constexpr uint64_t max_wait_ns = 50'000'000;  // longest reap wait, so abort/interrupt are seen
+constexpr uint32_t http_rx_size = 16 * 1024;
+enum token_kind : uint64_t { tk_connect = 0, tk_send = 1, tk_recv = 2 };
+
+// Echo payload: each 8-byte word encodes (connection, sequence, word offset),
+// so a misplaced, stale or corrupted byte differs from what is expected.
+void fill_message(uint8_t* p, uint32_t len, uint32_t conn, uint64_t seq) {
+    for (uint32_t off = 0; off < len; off += 8) {
+        uint64_t w = (conn + 1ull) * 0x9e3779b97f4a7c15ull ^ (seq + 1) * 0xc2b2ae3d27d4eb4full ^
+                     (off + 8ull) * 0x165667b19e3779f9ull;
+        w ^= w >> 29;
+        std::memcpy(p + off, &w, std::min<uint32_t>(8, len - off));
+    }
+}
+
+double secs(const timeval& tv) { return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6; }
+
+}  // namespace
+
+void load_worker::run() {
+    try {
+        setup();
+    } catch (const std::exception& ex) {
+        sh_.fail(ex.what());
+    }
+    sh_.ready.count_down();
+    sh_.go.wait();
+    if (!sh_.abort.load()) loop();
+    sh_.drained.fetch_add(1);
+    sh_.may_close.wait();
+    be_.reset();  // before the sockets close: the kernel lets go of them
+    conns_.clear();
+}
+
+void load_worker::push(op_kind k, conn_state& c, void* buf, uint32_t len, uint64_t kind) {
+    io_op op;
+    op.kind = k;
+    op.fd = c.fd.get();
+    op.buf = buf;
+    op.len = len;
+    op.token = (static_cast<uint64_t>(&c - conns_.data()) << 2) | kind;  // one op per kind per connection
+    staged_.push_back(op);  // capacity reserved: no allocation
+    ++in_flight_;
+}
+
+void load_worker::setup() {
+    backend_options bo = o_.backend_opts;
+    const bool one_op = entry_.caps & cap_one_op_per_thread;
+    bo.depth = one_op ? 1 : static_cast<unsigned>(conns_.size()) * 3;
+    bo.batch = std::min(bo.batch, bo.depth);
+    overlap_ = !(entry_.caps & (cap_one_op_per_thread | cap_blocking_fds));
+    be_ = entry_.create(bo);  // here, on the thread that drives it (io_uring SINGLE_ISSUER)
+    be_->attach({});
+    result.setup = be_->describe();
+    staged_.reserve(bo.depth);
+    cqes_.resize(bo.depth);
+
+    const unsigned pipeline = std::max(1u, o_.pipeline);
+    const bool http = o_.workload == net_workload::http;
+    const uint32_t tx_cap = http ? pipeline * static_cast<uint32_t>(http_request.size()) : o_.msg_size;
+    const uint32_t rx_cap = http ? http_rx_size : o_.workload == net_workload::echo ? o_.msg_size : 0;
+    buffers_.resize(static_cast<size_t>(tx_cap + rx_cap) * conns_.size());
+    stamps_.resize(static_cast<size_t>(pipeline) * conns_.size());
+    for (size_t i = 0; i < conns_.size(); ++i) {
+        conn_state& c = conns_[i];
+        c.id = first_ + static_cast<uint32_t>(i);
+        c.tx = buffers_.data() + i * (tx_cap + rx_cap);
+        c.rx = c.tx + tx_cap;
+        c.stamps = stamps_.data() + i * pipeline;
+        if (http)
+            for (unsigned k = 0; k < pipeline; ++k)
+                std::memcpy(c.tx + k * http_request.size(), http_request.data(), http_request.size());
+        if (o_.workload == net_workload::stream) fill_message(c.tx, o_.msg_size, c.id, 0);
+    }
+    connect_all();
+}
+
+void load_worker::connect_all() {
+    const bool nonblock = !(entry_.caps & cap_blocking_fds);
+    const bool through_backend = entry_.caps & cap_accept_connect;
+    const std::string where = o_.target.to_string();
+    for (conn_state& c : conns_) {
+        c.fd.reset(::socket(o_.target.family(), SOCK_STREAM | SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0), 0));
+        if (!c.fd) throw std::runtime_error("socket: " + errno_text(errno));
+        const int one = 1;
+        ::setsockopt(c.fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);  // small requests go out at once
+        const auto* sa = reinterpret_cast<const sockaddr*>(&o_.target.addr);
+        if (!through_backend && ::connect(c.fd.get(), sa, o_.target.len) != 0)
+            throw std::runtime_error("connect " + where + ": " + errno_text(errno));
+    }
+    if (through_backend) {
+        // One connect op per connection, all in flight together (depth allows it).
+        auto* addr = const_cast<sockaddr_storage*>(&o_.target.addr);
+        for (conn_state& c : conns_) push(op_kind::connect, c, addr, o_.target.len, tk_connect);
+        if (!flush()) throw std::runtime_error("connect " + where + ": submit failed");
+        const uint64_t deadline = now_ns() + connect_timeout_ns;
+        while (in_flight_ > 0) {
+            const int n = be_->reap(cqes_, 1, std::chrono::milliseconds(10));
+            if (n < 0) throw std::runtime_error(std::string(be_->name()) + " reap: " + errno_text(-n));
+            for (int i = 0; i < n; ++i) {
+                --in_flight_;
+                const auto res = static_cast<int>(cqes_[i].result);
+                if (res < 0) throw std::runtime_error("connect " + where + ": " + errno_text(-res));
+            }
+            if (in_flight_ > 0 && now_ns() > deadline)
+                throw std::runtime_error("connect " + where + ": no answer in 5 s");
+        }
+    }
+    for (const conn_state& c : conns_) {
+        std::lock_guard g(sh_.mu);
+        sh_.all_fds.push_back(c.fd.get());
+    }
+    live_ = static_cast<unsigned>(conns_.size());
+    sh_.live.fetch_add(live_);
+}
+
+bool load_worker::flush() {
+    if (staged_.empty()) return true;
+    be_->prepare(staged_);
+    staged_.clear();
+    const int s = be_->submit();
+    if (s < 0) {
+        sh_.fail(std::string(be_->name()) + " submit: " + errno_text(-s));
+        return false;
+    }
+    return true;
+}
+
+void load_worker::issue(conn_state& c, uint64_t now) {
+    const unsigned pipeline = std::max(1u, o_.pipeline);
+    unsigned k = 0;
+    if (o_.rate > 0) {
+        // Open loop: every request due by now goes, stamped with its intended time.
+        const unsigned most = o_.workload == net_workload::http ? pipeline : 1;
+        while (k < most && c.next_due <= now) {
+            c.stamps[(c.head + k) % pipeline] = c.next_due;
+            c.next_due += interval_ns_;
+            ++k;
+        }
+        if (k == 0) return;
+    } else {
+        k = o_.workload == net_workload::http ? pipeline : 1;
+        for (unsigned i = 0; i < k; ++i) c.stamps[(c.head + i) % pipeline] = now;
+    }
+    c.outstanding = k;
+    c.tx_done = 0;
+    c.rx_len = 0;
+    switch (o_.workload) {
+    case net_workload::echo:
+        fill_message(c.tx, o_.msg_size, c.id, ++c.seq);
+        c.tx_len = o_.msg_size;
+        break;
+    case net_workload::stream: c.tx_len = o_.msg_size; break;
+    case net_workload::http: c.tx_len = k * static_cast<uint32_t>(http_request.size()); break;
+    }
+    c.send_busy = true;
+    push(op_kind::send, c, c.tx, c.tx_len, tk_send);
+    if (overlap_ && o_.workload != net_workload::stream) {
+        c.recv_busy = true;
+        const uint32_t cap = o_.workload == net_workload::http ? http_rx_size : o_.msg_size;
+        push(op_kind::recv, c, c.rx, cap, tk_recv);
+    }
+}
+
+void load_worker::complete_request(conn_state& c, uint64_t now) {
+    const uint64_t stamp = c.stamps[c.head];
+    c.head = (c.head + 1) % std::max(1u, o_.pipeline);
+    --c.outstanding;
+    if (in_window(now)) {
+        result.latency.record(now - stamp);
+        ++result.requests;
+    }
+}
+
+void load_worker::conn_error(conn_state& c, const char* what, int64_t res) {
+    if (c.dead) return;
+    c.dead = true;
+    // shutdown, not close: the other direction's op may still be in flight,
+    // and the number must stay ours until the watchdog is done with it.
+    ::shutdown(c.fd.get(), SHUT_RDWR);
+    if (stopping_) return;  // the server closing after the deadline is not an error
+    ++result.errors;
+    --live_;
+    if (sh_.live.fetch_sub(1) == 1)
+        sh_.fail("all connections closed; the last: connection " + std::to_string(c.id) + " " + what +
+                 (res < 0 ? ": " + errno_text(static_cast<int>(-res)) : std::string(": closed by the server")));
+}
+
+void load_worker::on_send(conn_state& c, int64_t res, uint64_t now) {
+    if (res < 0) return conn_error(c, "send", res);
+    if (in_window(now)) result.bytes_sent += static_cast<uint64_t>(res);
+    c.tx_done += static_cast<uint32_t>(res);
+    if (c.dead) return;
+    if (c.tx_done < c.tx_len) {  // partial send: the rest goes next
+        push(op_kind::send, c, c.tx + c.tx_done, c.tx_len - c.tx_done, tk_send);
+        return;
+    }
+    c.send_busy = false;
+    if (o_.workload == net_workload::stream) {
+        complete_request(c, now);
+    } else if (!overlap_) {
+        c.recv_busy = true;
+        const uint32_t cap = o_.workload == net_workload::http ? http_rx_size : o_.msg_size;
+        push(op_kind::recv, c, c.rx, cap, tk_recv);
+    }
+}
+
+void load_worker::on_recv(conn_state& c, int64_t res, uint64_t now) {
+    if (res <= 0) return conn_error(c, "recv", res);
+    if (c.dead) return;
+    if (in_window(now)) result.bytes_received += static_cast<uint64_t>(res);
+    const auto n = static_cast<uint32_t>(res);
+    if (o_.workload == net_workload::echo) {
+        c.rx_len += n;
+        if (c.rx_len < o_.msg_size) {  // partial: keep accumulating
+            push(op_kind::recv, c, c.rx + c.rx_len, o_.msg_size - c.rx_len, tk_recv);
+            return;
+        }
+        c.recv_busy = false;
+        if (o_.verify && std::memcmp(c.rx, c.tx, o_.msg_size) != 0) {
+            uint32_t off = 0;
+            while (c.rx[off] == c.tx[off]) ++off;
+            char bytes[48];
+            std::snprintf(bytes, sizeof bytes, ": got 0x%02x, expected 0x%02x", c.rx[off], c.tx[off]);
+            sh_.fail("echo verify failed: connection " + std::to_string(c.id) + " message " + std::to_string(c.seq) +
+                     " byte offset " + std::to_string(off) + bytes);
+            return conn_error(c, "verify", 0);
+        }
+        complete_request(c, now);
+        return;
+    }
+    // http: every complete response answers the oldest outstanding request.
+    int bad_code = 0;
+    unsigned extra = 0, bad = 0;
+    const auto st = c.scan.feed(c.rx, n, [&](int code) {
+        if (c.outstanding == 0) {
+            ++extra;
+            return;
+        }
+        if (code != 200 && bad++ == 0) bad_code = code;
+        complete_request(c, now);
+    });
+    if (bad && !o_.verify) {  // without verify, each one is counted and the run goes on
+        if (!stopping_) result.errors += bad;
+        bad_code = 0;
+    }
+    if (st != http_response_scanner::status::ok || extra || bad_code) {
+        using hs = http_response_scanner::status;
+        const char* why = st == hs::chunked  ? "transfer-encoded (chunked) responses are not supported"
+                          : st != hs::ok     ? "malformed response"
+                          : extra            ? "a response without a request"
+                                             : "status ";
+        sh_.fail("http: connection " + std::to_string(c.id) + ": " + why + (bad_code ? std::to_string(bad_code) : ""));
+        return conn_error(c, "http", 0);
+    }
+    if (c.outstanding > 0) {
+        push(op_kind::recv, c, c.rx, http_rx_size, tk_recv);
+    } else {
+        c.recv_busy = false;
+    }
+}
+
+void load_worker::loop() {
+    const bool open = o_.rate > 0;
+    if (open) {
+        // rate/connections per connection, phases staggered over one interval.
+        const unsigned total = std::max(1u, o_.connections);
+        interval_ns_ = static_cast<uint64_t>(1e9 * total / o_.rate);
+        for (conn_state& c : conns_) c.next_due = sh_.start_ns + interval_ns_ * c.id / total;
+    }
+    uint64_t now = now_ns(), stop_at = 0;
+    bool scan = true;  // closed loop: only the first pass; later sends follow their completions
+    while (true) {
+        if (!measuring_ && now >= sh_.measure_ns) {
+            measuring_ = true;
+            ::getrusage(RUSAGE_THREAD, &ru0_);
+        }
+        if (!stopping_ && (now >= sh_.stop_ns || sh_.abort.load(std::memory_order_relaxed) || interrupted())) {
+            stopping_ = true;
+            stop_at = now;
+            rusage ru1{};
+            ::getrusage(RUSAGE_THREAD, &ru1);
+            if (measuring_) {
+                result.cpu_user_s = secs(ru1.ru_utime) - secs(ru0_.ru_utime);
+                result.cpu_sys_s = secs(ru1.ru_stime) - secs(ru0_.ru_stime);
+            }
+            result.live_connections = live_;
+            stopped_ns = now;
+        }
+        uint64_t wake = stopping_ ? now + max_wait_ns : sh_.stop_ns;
+        if (!stopping_ && (open || scan)) {
+            scan = false;
+            for (conn_state& c : conns_) {
+                if (!idle(c)) continue;
+                if (c.next_due <= now) issue(c, now);
+                else wake = std::min(wake, c.next_due);
+            }
+        }
+        if (!flush()) return;
+        // The watchdog shuts the sockets down at the deadline plus the drain
+        // time; if the backend still holds ops a while later, give up on them.
+        if (stopping_ && (in_flight_ == 0 || now >= stop_at + drain_ns * 5 / 2)) return;
+        const uint64_t wait = std::min(wake > now ? wake - now : 0, max_wait_ns);
+        if (in_flight_ == 0) {  // nothing to reap (open loop between sends): sleep to the next due time
+            std::this_thread::sleep_for(std::chrono::nanoseconds(wait));
+            now = now_ns();
+            continue;
+        }
+        const int n = be_->reap(cqes_, 1, std::chrono::nanoseconds(wait));
+        if (n < 0) return sh_.fail(std::string(be_->name()) + " reap: " + errno_text(-n));
+        now = now_ns();  // one clock read per batch
+        for (int i = 0; i < n; ++i) {
+            --in_flight_;
+            conn_state& c = conns_[cqes_[i].token >> 2];
+            if ((cqes_[i].token & 3) == tk_send) on_send(c, cqes_[i].result, now);
+            else on_recv(c, cqes_[i].result, now);
+            if (!open && !stopping_ && idle(c)) issue(c, now);  // closed loop: the next request at once
+        }
+    }
+}
+
+}  // namespace iobench::load_detail

@@ -1,0 +1,93 @@
+// net_server internals shared by its serving models: the state every server
+// thread reads and updates, and the two models' entry points.
+#pragma once
+
+#include "harness/net_server.hpp"
+
+#include <atomic>
+#include <future>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <sys/mman.h>
+#include <sys/types.h>
+#include <vector>
+
+namespace iobench {
+
+// Counters are written with relaxed atomics once per batch, read by stats().
+struct server_shared {
+    explicit server_shared(const server_options& o) : opts(o) {}
+
+    const server_options opts;
+    int listen_fd = -1;
+    std::atomic<bool> stopping{false};
+
+    std::atomic<uint64_t> accepted{0}, live{0}, requests{0}, bytes_in{0}, bytes_out{0}, errors{0};
+    std::atomic<uint64_t> submit_calls{0}, enobufs_rearms{0}, cq_overflows{0}, zc_sends{0}, zc_copied{0};
+
+    // posix_aio: the acceptor thread hands new fds to the loop here.
+    std::mutex handoff_mu;
+    std::vector<int> handoff;  // capacity reserved up front
+    std::atomic<bool> handoff_ready{false};
+
+    std::mutex mu;  // guards what follows
+    std::string setup, error;
+    std::vector<pid_t> live_tids;  // server threads running now
+    bool sqpoll_live = false;      // an io_uring SQPOLL thread runs for us: stats() reads it live
+    double exited_user_s = 0, exited_sys_s = 0;  // server threads that ended, and SQPOLL threads seen at teardown
+
+    void add(std::atomic<uint64_t>& c, uint64_t n) { c.fetch_add(n, std::memory_order_relaxed); }
+    void set_error(std::string why);
+    void publish(const backend_counters& c);
+    void retire_sqpoll();  // the SQPOLL thread is about to leave: keep what it used
+};
+
+// Anonymous memory: page-aligned (buffer rings need that) and only backed
+// once touched, so a table sized for max_connections costs little idle.
+struct anon_mapping {
+    void* p = nullptr;
+    size_t len = 0;
+    anon_mapping() = default;
+    anon_mapping(const anon_mapping&) = delete;
+    anon_mapping& operator=(const anon_mapping&) = delete;
+    ~anon_mapping() {
+        if (p) ::munmap(p, len);
+    }
+    bool map(size_t n) {
+        len = n ? n : 1;
+        void* m = ::mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        return (p = m == MAP_FAILED ? nullptr : m) != nullptr;
+    }
+    char* bytes() const { return static_cast<char*>(p); }
+};
+
+// Registers the calling thread for CPU accounting while it lives; at exit adds
+// its RUSAGE_THREAD times to the exited sums.
+class server_thread_scope {
+public:
+    explicit server_thread_scope(server_shared& s);
+    ~server_thread_scope();
+    server_thread_scope(const server_thread_scope&) = delete;
+    server_thread_scope& operator=(const server_thread_scope&) = delete;
+
+private:
+    server_shared& s_;
+    pid_t tid_;
+};
+
+// utime and stime (seconds) of /proc/self/task/<tid>/stat; false if gone.
+bool task_cpu(pid_t tid, double& user_s, double& sys_s);
+// CPU of this process's io_uring SQPOLL threads (comm "iou-sqp-*").
+void sqpoll_cpu(double& user_s, double& sys_s);
+
+// The http workload's output: many copies of http_response back to back, so
+// any run of owed responses, resumed at any byte, is one slice of it.
+std::string_view http_response_block();
+
+// The event loop (epoll, libaio, posix_aio, io_uring*): runs on the calling
+// thread until `stopping`. Sets `ready` to "" once serving, or to the reason
+// the backend could not be set up (and returns).
+void run_event_loop(server_shared& s, std::promise<std::string>& ready);
+
+}  // namespace iobench
