@@ -108,6 +108,7 @@ load_result run_load(const load_options& o) {
         r.bytes_received += x.bytes_received;
         r.errors += x.errors;
         r.live_connections += x.live_connections;
+        r.reconnects += x.reconnects;
         r.cpu_user_s += x.cpu_user_s;
         r.cpu_sys_s += x.cpu_sys_s;
     }

@@ -39,6 +39,7 @@ struct load_result {
     uint64_t bytes_sent = 0, bytes_received = 0;  // in the window
     uint64_t errors = 0;
     unsigned live_connections = 0;  // connected at the end of the window
+    uint64_t reconnects = 0;        // connections reopened after the server said Connection: close
     double duration_s = 0;
     double achieved_rate = 0;       // requests/s really completed
     double cpu_user_s = 0, cpu_sys_s = 0;  // the load threads only (RUSAGE_THREAD sums)

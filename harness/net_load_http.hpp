@@ -13,8 +13,10 @@ class http_response_scanner {
 public:
     enum class status : uint8_t { ok, bad_response, chunked };
 
-    // Scans data[0..n); calls on_response(status_code) for each complete
-    // response. Stops at the first malformed byte and says so.
+    // Scans data[0..n); calls on_response(status_code, close) for each
+    // complete response, close = the server said "Connection: close" (it will
+    // hang up after this one, e.g. nginx's keepalive_requests). Stops at the
+    // first malformed byte and says so.
     template <typename F>
     status feed(const uint8_t* data, size_t n, F&& on_response) {
         size_t i = 0;
@@ -51,6 +53,12 @@ public:
             } else {
                 match(c, cl_, "content-length:");
                 match(c, te_, "transfer-encoding:");
+                match(c, conn_, "connection:");
+                // "close" is the one value that matters: its 'c' after optional spaces.
+                if (conn_ == in_value && c != ' ' && c != ':' && !conn_seen_value_) {
+                    conn_seen_value_ = true;
+                    if (c == 'c' || c == 'C') close_ = true;
+                }
                 if (cl_ == in_value && c >= '0' && c <= '9')
                     content_length_ = content_length_ * 10 + static_cast<uint64_t>(c - '0');
                 // Any coding but identity (chunked, gzip, ...) frames the body differently.
@@ -75,21 +83,23 @@ private:
     }
     void start_line() {
         line_len_ = 0;
-        cl_ = te_ = 0;
+        cl_ = te_ = conn_ = 0;
+        conn_seen_value_ = false;
     }
     template <typename F>
     void finish(F& on_response) {
-        on_response(code_);
+        on_response(code_, close_);
         phase_ = phase::status_line;
         code_ = 0;
+        close_ = false;
         content_length_ = 0;
         chunked_ = false;
         start_line();
     }
 
     phase phase_ = phase::status_line;
-    uint8_t cl_ = 0, te_ = 0;  // bytes of each header name matched so far
-    bool chunked_ = false;
+    uint8_t cl_ = 0, te_ = 0, conn_ = 0;  // bytes of each header name matched so far
+    bool chunked_ = false, close_ = false, conn_seen_value_ = false;
     uint32_t line_len_ = 0;     // bytes of the current line (without CR)
     int code_ = 0;
     uint64_t content_length_ = 0, body_left_ = 0;

@@ -97,15 +97,21 @@ void load_worker::setup() {
     connect_all();
 }
 
-void load_worker::connect_all() {
+unique_fd load_worker::open_socket() const {
     const bool nonblock = !(entry_.caps & cap_blocking_fds);
+    unique_fd fd(::socket(o_.target.family(), SOCK_STREAM | SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0), 0));
+    if (!fd) return fd;
+    const int one = 1;
+    ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);  // small requests go out at once
+    return fd;
+}
+
+void load_worker::connect_all() {
     const bool through_backend = entry_.caps & cap_accept_connect;
     const std::string where = o_.target.to_string();
     for (conn_state& c : conns_) {
-        c.fd.reset(::socket(o_.target.family(), SOCK_STREAM | SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0), 0));
+        c.fd = open_socket();
         if (!c.fd) throw std::runtime_error("socket: " + errno_text(errno));
-        const int one = 1;
-        ::setsockopt(c.fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);  // small requests go out at once
         const auto* sa = reinterpret_cast<const sockaddr*>(&o_.target.addr);
         if (!through_backend && ::connect(c.fd.get(), sa, o_.target.len) != 0)
             throw std::runtime_error("connect " + where + ": " + errno_text(errno));
@@ -148,7 +154,41 @@ bool load_worker::flush() {
     return true;
 }
 
+// The server announced it closes this connection (Connection: close, as
+// nginx does after keepalive_requests): open a new one, as wrk does. Only
+// called with nothing of this connection in flight.
+void load_worker::reopen(conn_state& c) {
+    c.reconnect = false;
+    ++result.reconnects;
+    const int old_fd = c.fd.get();
+    be_->forget_fd(old_fd);
+    unique_fd fd = open_socket();
+    if (!fd) return conn_error(c, "socket", -errno);
+    {
+        std::lock_guard g(sh_.mu);  // the watchdog shuts these down at the end
+        std::replace(sh_.all_fds.begin(), sh_.all_fds.end(), old_fd, fd.get());
+    }
+    c.fd = std::move(fd);  // closes the old one after the watchdog's list moved on
+    c.scan = http_response_scanner{};
+    const auto* sa = reinterpret_cast<const sockaddr*>(&o_.target.addr);
+    if (entry_.caps & cap_accept_connect) {
+        c.connecting = true;
+        push(op_kind::connect, c, const_cast<sockaddr_storage*>(&o_.target.addr), o_.target.len, tk_connect);
+    } else if (::connect(c.fd.get(), sa, o_.target.len) != 0) {
+        conn_error(c, "connect", -errno);
+    }
+}
+
+void load_worker::on_connect(conn_state& c, int64_t res) {
+    c.connecting = false;
+    if (res < 0) conn_error(c, "connect", res);
+}
+
 void load_worker::issue(conn_state& c, uint64_t now) {
+    if (c.reconnect) {
+        reopen(c);
+        if (c.connecting || c.dead) return;  // the request goes when the connect completes
+    }
     const unsigned pipeline = std::max(1u, o_.pipeline);
     unsigned k = 0;
     if (o_.rate > 0) {
@@ -209,6 +249,10 @@ void load_worker::conn_error(conn_state& c, const char* what, int64_t res) {
 }
 
 void load_worker::on_send(conn_state& c, int64_t res, uint64_t now) {
+    if (res < 0 && c.reconnect && !c.dead) {  // raced the announced hang-up
+        c.send_busy = false;
+        return;
+    }
     if (res < 0) return conn_error(c, "send", res);
     if (in_window(now)) result.bytes_sent += static_cast<uint64_t>(res);
     c.tx_done += static_cast<uint32_t>(res);
@@ -228,6 +272,14 @@ void load_worker::on_send(conn_state& c, int64_t res, uint64_t now) {
 }
 
 void load_worker::on_recv(conn_state& c, int64_t res, uint64_t now) {
+    if (res <= 0 && c.reconnect && !c.dead) {
+        // The server hung up as it said it would; pipelined requests it did
+        // not answer are dropped (not measured), and the next go on a new connection.
+        c.recv_busy = false;
+        c.outstanding = 0;
+        c.head = 0;
+        return;
+    }
     if (res <= 0) return conn_error(c, "recv", res);
     if (c.dead) return;
     if (in_window(now)) result.bytes_received += static_cast<uint64_t>(res);
@@ -254,7 +306,8 @@ void load_worker::on_recv(conn_state& c, int64_t res, uint64_t now) {
     // http: every complete response answers the oldest outstanding request.
     int bad_code = 0;
     unsigned extra = 0, bad = 0;
-    const auto st = c.scan.feed(c.rx, n, [&](int code) {
+    const auto st = c.scan.feed(c.rx, n, [&](int code, bool close) {
+        if (close) c.reconnect = true;
         if (c.outstanding == 0) {
             ++extra;
             return;
@@ -334,8 +387,11 @@ void load_worker::loop() {
         for (int i = 0; i < n; ++i) {
             --in_flight_;
             conn_state& c = conns_[cqes_[i].token >> 2];
-            if ((cqes_[i].token & 3) == tk_send) on_send(c, cqes_[i].result, now);
-            else on_recv(c, cqes_[i].result, now);
+            switch (cqes_[i].token & 3) {
+            case tk_send: on_send(c, cqes_[i].result, now); break;
+            case tk_recv: on_recv(c, cqes_[i].result, now); break;
+            default: on_connect(c, cqes_[i].result); break;
+            }
             if (!open && !stopping_ && idle(c)) issue(c, now);  // closed loop: the next request at once
         }
     }

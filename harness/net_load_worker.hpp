@@ -44,6 +44,8 @@ struct conn_state {
     unique_fd fd;
     uint32_t id = 0;          // global connection number
     bool dead = false, send_busy = false, recv_busy = false;
+    bool reconnect = false;   // the server said Connection: close: open a new connection before the next request
+    bool connecting = false;  // a reconnect's connect op is in flight
     uint8_t *tx = nullptr, *rx = nullptr;
     uint32_t tx_len = 0, tx_done = 0, rx_len = 0;
     uint64_t seq = 0;
@@ -73,10 +75,15 @@ private:
     void on_recv(conn_state& c, int64_t res, uint64_t now);
     void complete_request(conn_state& c, uint64_t now);
     void conn_error(conn_state& c, const char* what, int64_t res);
+    unique_fd open_socket() const;
+    void reopen(conn_state& c);
+    void on_connect(conn_state& c, int64_t res);
     void push(op_kind k, conn_state& c, void* buf, uint32_t len, uint64_t kind);
     bool flush();
     bool in_window(uint64_t now) const { return now >= sh_.measure_ns && now < sh_.stop_ns; }
-    bool idle(const conn_state& c) const { return !c.dead && !c.send_busy && !c.recv_busy && c.outstanding == 0; }
+    bool idle(const conn_state& c) const {
+        return !c.dead && !c.send_busy && !c.recv_busy && !c.connecting && c.outstanding == 0;
+    }
 
     const load_options& o_;
     const backend_entry& entry_;

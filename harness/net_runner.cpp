@@ -69,6 +69,7 @@ void fill_from_load(run_result& r, const load_result& l, const run_options& o) {
     n.client_setup = l.setup;
     n.connections = o.connections;
     n.live_connections = l.live_connections;
+    n.reconnects = l.reconnects;
     n.msg_size = o.msg_size;
     n.target_rate = o.rate;
     n.achieved_rate = l.achieved_rate;

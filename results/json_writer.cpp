@@ -48,6 +48,7 @@ ordered_json network_json(const net_facts& n) {
     j["client_setup"] = n.client_setup;
     j["connections"] = n.connections;
     j["live_connections"] = n.live_connections;
+    j["reconnects"] = n.reconnects;
     j["msg_size"] = n.msg_size;
     j["target_rate"] = n.target_rate;
     j["achieved_rate"] = n.achieved_rate;

@@ -40,6 +40,7 @@ struct net_facts {
     std::string target;         // the server's HOST:PORT
     std::string client_backend, client_setup;
     unsigned connections = 0, live_connections = 0;
+    uint64_t reconnects = 0;  // load side: reopened after the server said Connection: close
     uint32_t msg_size = 0;
     double target_rate = 0, achieved_rate = 0;
     uint64_t bytes_sent = 0, bytes_received = 0;  // load side, in the window

@@ -19,6 +19,7 @@ std::string si(double v, const char* unit) {
 
 std::string duration(double ns) {
     char buf[32];
+    if (ns <= 0) return "-";  // nothing measured (e.g. the server side of serve)
     if (ns >= 1e9) std::snprintf(buf, sizeof buf, "%.2fs", ns / 1e9);
     else if (ns >= 1e6) std::snprintf(buf, sizeof buf, "%.2fms", ns / 1e6);
     else if (ns >= 1e3) std::snprintf(buf, sizeof buf, "%.1fus", ns / 1e3);

@@ -30,6 +30,7 @@ struct server_config {
     int64_t corrupt_at = -1;       // echo: flip the byte at this stream offset of the first connection
     std::string http_reply;        // http: the reply to each request (default: an nginx-like 200)
     bool split_writes = false;     // http: write each reply in 5-byte pieces
+    unsigned close_after = 0;      // http: the Nth reply says "Connection: close" and the server hangs up (nginx's keepalive_requests)
     int stall_after_ms = -1;       // stall every connection once, this long after the first accept...
     int stall_ms = 0;              // ...for this long
     int reset_after_ms = -1;       // reset (RST) `reset_count` connections this long after the first accept
@@ -77,6 +78,8 @@ private:
         std::string out;       // not yet written
         unsigned crlf = 0;     // http: bytes of "\r\n\r\n" matched
         bool first = false;
+        unsigned replies = 0;  // http: replies queued on this connection
+        bool closing = false;  // http: the last reply is queued; hang up once it is out
     };
 
     void serve() {
@@ -141,10 +144,15 @@ private:
         static constexpr char end[] = "\r\n\r\n";
         for (size_t k = 0; k < n; ++k) {
             c.crlf = p[k] == end[c.crlf] ? c.crlf + 1 : (p[k] == '\r' ? 1 : 0);
-            if (c.crlf == 4) {
+            if (c.crlf == 4 && !c.closing) {
                 c.crlf = 0;
-                c.out += cfg_.http_reply;
                 ++replies_;
+                if (cfg_.close_after && ++c.replies == cfg_.close_after) {
+                    c.out += "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
+                    c.closing = true;  // requests pipelined behind this one go unanswered
+                } else {
+                    c.out += cfg_.http_reply;
+                }
             }
         }
     }
@@ -156,6 +164,7 @@ private:
             if (n <= 0) return;
             c.out.erase(0, static_cast<size_t>(n));
         }
+        if (c.closing) ::shutdown(c.fd, SHUT_RDWR);  // the poll loop sees the EOF and closes it
     }
 
     server_config cfg_;
@@ -217,6 +226,23 @@ TEST_P(load_backend, http_pipeline_4) {
     EXPECT_GT(r.requests, 0u);
     EXPECT_EQ(r.latency.count(), r.requests);
     EXPECT_GE(s.replies(), r.requests);  // the server answered at least what was counted (ramp + drain more)
+}
+
+TEST_P(load_backend, http_reconnects_when_the_server_says_connection_close) {
+    const backend_entry* e = find_backend(GetParam());
+    if (auto p = e->probe({io_target::socket, {}, false}); !p.ok) GTEST_SKIP() << p.reason;
+    test_server s(cfg([](server_config& c) {
+        c.http = true;
+        c.close_after = 5;
+    }));
+    load_options o = base(s, GetParam());
+    o.workload = net_workload::http;
+    const load_result r = run_load(o);
+    ASSERT_TRUE(r.ok) << r.error;
+    EXPECT_EQ(r.errors, 0u);
+    EXPECT_GT(r.reconnects, o.connections);  // every connection was reopened, more than once
+    EXPECT_EQ(r.live_connections, o.connections);
+    EXPECT_GT(r.requests, 5u * o.connections);
 }
 
 INSTANTIATE_TEST_SUITE_P(client, load_backend,
@@ -380,24 +406,29 @@ TEST(net_load, stream_counts_sent_messages) {
 }
 
 TEST(http_scanner, responses_split_anywhere) {
-    const std::string two = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX: y\r\n\r\nhello"
-                            "HTTP/1.0 503 Busy\r\nCONTENT-LENGTH: 0\r\n\r\n";
+    const std::string two = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: keep-alive\r\nX: y\r\n\r\nhello"
+                            "HTTP/1.0 503 Busy\r\nCONTENT-LENGTH: 0\r\nconnection:  Close\r\n\r\n";
     for (size_t piece = 1; piece <= two.size(); ++piece) {
         http_response_scanner s;
         std::vector<int> codes;
+        std::vector<bool> closes;
         for (size_t i = 0; i < two.size(); i += piece) {
             const auto st = s.feed(reinterpret_cast<const uint8_t*>(two.data()) + i, std::min(piece, two.size() - i),
-                                   [&](int code) { codes.push_back(code); });
+                                   [&](int code, bool close) {
+                                       codes.push_back(code);
+                                       closes.push_back(close);
+                                   });
             ASSERT_EQ(st, http_response_scanner::status::ok);
         }
         EXPECT_EQ(codes, (std::vector<int>{200, 503})) << "piece " << piece;
+        EXPECT_EQ(closes, (std::vector<bool>{false, true})) << "piece " << piece;
     }
     http_response_scanner s;
     const std::string chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: compress\r\n\r\n";
-    EXPECT_EQ(s.feed(reinterpret_cast<const uint8_t*>(chunked.data()), chunked.size(), [](int) {}),
+    EXPECT_EQ(s.feed(reinterpret_cast<const uint8_t*>(chunked.data()), chunked.size(), [](int, bool) {}),
               http_response_scanner::status::chunked);
     http_response_scanner bad;
-    EXPECT_EQ(bad.feed(reinterpret_cast<const uint8_t*>("SSH-2.0\r\n"), 9, [](int) {}),
+    EXPECT_EQ(bad.feed(reinterpret_cast<const uint8_t*>("SSH-2.0\r\n"), 9, [](int, bool) {}),
               http_response_scanner::status::bad_response);
 }
 
