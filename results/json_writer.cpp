@@ -3,6 +3,7 @@
 // from several hosts can be merged exactly.
 #include "results/writer.hpp"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 namespace iobench {
@@ -54,8 +55,13 @@ ordered_json network_json(const net_facts& n) {
     j["achieved_rate"] = n.achieved_rate;
     j["bytes_sent"] = n.bytes_sent;
     j["bytes_received"] = n.bytes_received;
-    j["client_cpu"] = {{"user_s", n.client_cpu.user_s}, {"sys_s", n.client_cpu.sys_s}};
-    j["server_cpu"] = {{"user_s", n.server_cpu.user_s}, {"sys_s", n.server_cpu.sys_s}};
+    // CPU seconds per GB of payload moved, each side on its own.
+    const double gb = static_cast<double>(std::max(n.bytes_sent, n.bytes_received)) / 1e9;
+    auto cpu = [gb](const cpu_usage& c) {
+        return ordered_json{{"user_s", c.user_s}, {"sys_s", c.sys_s}, {"per_gb_s", gb > 0 ? (c.user_s + c.sys_s) / gb : 0.0}};
+    };
+    j["client_cpu"] = cpu(n.client_cpu);
+    j["server_cpu"] = cpu(n.server_cpu);
     j["server"] = {{"accepted", n.server_accepted}, {"requests", n.server_requests}, {"bytes_in", n.server_bytes_in},
                    {"bytes_out", n.server_bytes_out}, {"errors", n.server_errors}};
     return j;
