@@ -19,7 +19,7 @@ packages=(
   g++ cmake ninja-build pkg-config
   liburing-dev libaio-dev libboost-program-options-dev nlohmann-json3-dev
   libbenchmark-dev libgnuplot-iostream-dev libboost-iostreams-dev libboost-filesystem-dev gnuplot-nox
-  libgtest-dev
+  libgtest-dev iproute2
 )
 
 install_packages() {

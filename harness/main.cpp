@@ -5,6 +5,7 @@
 #include "harness/host_info.hpp"
 #include "harness/interrupt.hpp"
 #include "harness/net_runner.hpp"
+#include "harness/netns.hpp"
 #include "harness/options.hpp"
 #include "harness/storage_runner.hpp"
 #include "results/writer.hpp"
@@ -15,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <unistd.h>
 
 namespace iobench {
@@ -54,7 +56,7 @@ std::map<std::string, std::string> parameters_of(const run_options& o) {
                   {"rate", std::to_string(o.rate)}, {"pipeline", std::to_string(o.pipeline)},
                   {"zerocopy", flag(o.zerocopy)}, {"multishot", flag(o.multishot)},
                   {"buf_size", std::to_string(o.buf_size)}, {"buf_count", std::to_string(o.buf_count)},
-                  {"listen", o.listen}, {"target", o.target},
+                  {"listen", o.listen}, {"target", o.target}, {"netns", flag(o.netns)},
                   {"mode", o.rate > 0 ? "open-loop" : "closed-loop"}});
         return p;
     }
@@ -138,11 +140,13 @@ private:
 int cmd_run(const run_options& o, const std::string& raw) {
     if (o.network()) {
         result_sinks sinks(o, raw);
+        std::optional<netns_pair> ns;
+        if (o.netns) ns.emplace();  // one pair for every backend of this run
         sinks.begin();
         for (const auto& name : o.backends) {
             if (interrupted()) break;
             if (!o.quiet) std::fprintf(stderr, "iobench: %s %s ...\n", name.c_str(), o.workload.c_str());
-            sinks.add(run_network_backend(name, o));
+            sinks.add(run_network_backend(name, o, ns ? &*ns : nullptr));
         }
         return sinks.end();
     }

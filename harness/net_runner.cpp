@@ -7,9 +7,11 @@
 #include "harness/interrupt.hpp"
 #include "harness/net_load.hpp"
 #include "harness/net_server.hpp"
+#include "harness/netns.hpp"
 
 #include <cstdio>
 #include <ctime>
+#include <optional>
 #include <thread>
 
 namespace iobench {
@@ -102,7 +104,7 @@ void finish_cpu(run_result& r) {
 
 }  // namespace
 
-run_result run_network_backend(const std::string& backend_name, const run_options& o) {
+run_result run_network_backend(const std::string& backend_name, const run_options& o, const netns_pair* ns) {
     run_result r;
     r.backend = backend_name;
     r.workload = o.workload;
@@ -112,13 +114,28 @@ run_result run_network_backend(const std::string& backend_name, const run_option
         return r;
     }
     try {
-        net_server server(server_options_of(backend_name, o));
-        server.start();
-        const load_result l = run_load(load_options_of(o, server.address()));
+        server_options so = server_options_of(backend_name, o);
+        if (ns) so.listen = parse_net_address(ns->server_ip() + ":0", "--listen");
+        std::optional<net_server> server;
+        {
+            // The listening socket is made here, in the server's namespace;
+            // accepted connections stay there whatever thread serves them.
+            std::optional<netns_guard> in_ns;
+            if (ns) in_ns.emplace(ns->server_ns());
+            server.emplace(so);
+        }
+        server->start();
+        load_result l;
+        {
+            // Load threads are started from here, so they (and their sockets) live in the client namespace.
+            std::optional<netns_guard> in_ns;
+            if (ns) in_ns.emplace(ns->client_ns());
+            l = run_load(load_options_of(o, server->address()));
+        }
         fill_from_load(r, l, o);
-        r.net->target = server.address().to_string();
-        server.stop();
-        fill_from_server(r, server.stats());
+        r.net->target = server->address().to_string();
+        server->stop();
+        fill_from_server(r, server->stats());
     } catch (const std::exception& e) {
         r.status = "error";
         r.reason = e.what();
@@ -126,7 +143,8 @@ run_result run_network_backend(const std::string& backend_name, const run_option
     }
     finish_cpu(r);
     r.notes.push_back(r.net->mode + ", " + std::to_string(o.connections) + " connections, load generator on " +
-                      o.client_backend + " in the same process");
+                      o.client_backend + (ns ? ", server and load in two network namespaces over a veth pair"
+                                              : " in the same process, over loopback"));
     if (r.ops == 0 && r.status == "ok") {
         r.status = "error";
         r.reason = "no request completed inside the measured window";

@@ -8,8 +8,11 @@
 
 namespace iobench {
 
-// Server on `backend_name` and iobench's load generator, both on loopback.
-run_result run_network_backend(const std::string& backend_name, const run_options& opts);
+class netns_pair;
+
+// Server on `backend_name` and iobench's load generator, both on loopback,
+// or each in its own namespace of `ns` when given (--netns).
+run_result run_network_backend(const std::string& backend_name, const run_options& opts, const netns_pair* ns);
 
 // Serves until interrupted or --runtime passes; the result describes the server side.
 run_result serve_network(const run_options& opts);

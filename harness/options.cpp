@@ -189,6 +189,11 @@ void parse_run(const std::vector<std::string>& args, command_line& cl) {
         .add(storage_description(f, o))
         .add(server_description(o, "network: the loopback address the server under test binds (port 0 = any free)"))
         .add(load_description(f, o, false));
+    po::options_description placement("network placement");
+    placement.add_options()("netns", po::bool_switch(&o.netns),
+                            "run the server and the load in two network namespaces joined by a veth pair "
+                            "(needs root and iproute2) instead of over loopback");
+    desc.add(placement);
     po::variables_map vm;
     if (!parse_with(args, cl, desc, vm)) return;
     cl.cmd = command_line::verb::run;

@@ -46,6 +46,7 @@ struct run_options {
     std::string listen = "127.0.0.1:0";    // serve: --listen; run: the loopback server's address
     std::string target;                    // load: --target HOST:PORT
     double start_at = 0;                   // load: Unix time (s) to start at, for several load hosts
+    bool netns = false;                    // run: server and load in two network namespaces over a veth pair
     bool network() const;
 };
 

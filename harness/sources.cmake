@@ -8,6 +8,7 @@ add_library(iobench_core STATIC
   harness/net_load_worker.cpp
   harness/net_runner.cpp
   harness/net_server.cpp
+  harness/netns.cpp
   harness/net_server_loop.cpp
   harness/options.cpp
   harness/progress.cpp

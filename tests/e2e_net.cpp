@@ -5,6 +5,7 @@
 #include "tests/cli_runner.hpp"
 
 #include <arpa/inet.h>
+#include <cstdio>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <nlohmann/json.hpp>
@@ -97,6 +98,28 @@ TEST(e2e_net, serve_and_load_as_separate_processes) {
     EXPECT_EQ(s["network"]["server"]["accepted"].get<uint64_t>(), 4u);
     // The server echoed at least every request the load side counted.
     EXPECT_GE(s["network"]["server"]["bytes_out"].get<uint64_t>(), load["results"][0]["network"]["bytes_received"].get<uint64_t>());
+}
+
+TEST(e2e_net, netns_runs_server_and_load_over_a_veth_pair_and_cleans_up) {
+    const auto json_path = work_dir() / "netns.json";
+    const auto r = run_cli("run --quiet --workload echo --backend epoll,io_uring --netns --connections 4 --runtime 300ms "
+                           "--ramp 0 -o " + json_path.string());
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    const json doc = json::parse(slurp(json_path));
+    EXPECT_EQ(doc["parameters"]["netns"], "true");
+    for (const json& res : doc["results"]) {
+        expect_plausible(res, 4);
+        // The server listened on its end of the veth pair, not on loopback.
+        EXPECT_EQ(res["network"]["target"].get<std::string>().rfind("10.254.", 0), 0u) << res["network"]["target"];
+    }
+    // Both namespaces (and so the veth pair) are gone again.
+    std::string left;
+    if (FILE* p = ::popen("ip netns list", "r")) {
+        char buf[256];
+        while (std::fgets(buf, sizeof buf, p)) left += buf;
+        ::pclose(p);
+    }
+    EXPECT_EQ(left.find("iobench-"), std::string::npos) << left;
 }
 
 TEST(e2e_net, load_against_a_closed_port_fails_with_the_reason) {
