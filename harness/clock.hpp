@@ -1,7 +1,9 @@
 // The harness's only clock: CLOCK_MONOTONIC in nanoseconds. Backends never read it.
+// Also the one conversion of rusage times to seconds.
 #pragma once
 
 #include <cstdint>
+#include <sys/time.h>
 #include <time.h>
 
 namespace iobench {
@@ -10,6 +12,11 @@ inline uint64_t now_ns() {
     timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+// A rusage time as seconds.
+inline double seconds_of(const timeval& tv) {
+    return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6;
 }
 
 }  // namespace iobench

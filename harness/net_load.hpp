@@ -43,6 +43,7 @@ struct load_result {
     double duration_s = 0;
     double achieved_rate = 0;       // requests/s really completed
     double cpu_user_s = 0, cpu_sys_s = 0;  // the load threads only (RUSAGE_THREAD sums)
+    double process_cpu_user_s = 0, process_cpu_sys_s = 0;  // the whole process (RUSAGE_SELF) over the window
 };
 
 // Runs on the calling thread (plus `threads - 1` more). Never throws for

@@ -35,8 +35,6 @@ void fill_message(uint8_t* p, uint32_t len, uint32_t conn, uint64_t seq) {
     }
 }
 
-double secs(const timeval& tv) { return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6; }
-
 }  // namespace
 
 void load_worker::run() {
@@ -356,8 +354,8 @@ void load_worker::loop() {
             rusage ru1{};
             ::getrusage(RUSAGE_THREAD, &ru1);
             if (measuring_) {
-                result.cpu_user_s = secs(ru1.ru_utime) - secs(ru0_.ru_utime);
-                result.cpu_sys_s = secs(ru1.ru_stime) - secs(ru0_.ru_stime);
+                result.cpu_user_s = seconds_of(ru1.ru_utime) - seconds_of(ru0_.ru_utime);
+                result.cpu_sys_s = seconds_of(ru1.ru_stime) - seconds_of(ru0_.ru_stime);
             }
             result.live_connections = live_;
             stopped_ns = now;

@@ -1,11 +1,8 @@
 // net_server: the listening socket, the serving threads of each model (event
 // loop in net_server_loop.cpp; thread per connection for blocking; accept4()
-// acceptor for posix_aio), stop, and stats with CPU accounting.
-// CPU counted: every thread net_server starts (RUSAGE_THREAD at its exit,
-// /proc/self/task/<tid>/stat while it runs) plus the process's io_uring
-// SQPOLL threads ("iou-sqp-*", so a client's SQPOLL ring in the same process
-// would count too). Not counted: glibc's POSIX AIO helper threads, which
-// cannot be told apart from other threads (RUSAGE_SELF has them).
+// acceptor for posix_aio), stop, and stats. CPU is not counted here: the
+// runners take the whole process's (RUSAGE_SELF) over the measured window, the
+// only way glibc's AIO helpers and io_uring's SQPOLL thread are all paid for.
 #include "harness/net_server.hpp"
 
 #include "backends/registry.hpp"
@@ -18,18 +15,16 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <dirent.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdexcept>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <thread>
 #include <unistd.h>
 
 namespace iobench {
 
-// ---- shared state and CPU accounting ----
+// ---- shared state ----
 
 void server_shared::set_error(std::string why) {
     std::lock_guard lk(mu);
@@ -42,61 +37,6 @@ void server_shared::publish(const backend_counters& c) {
     cq_overflows.store(c.cq_overflows, std::memory_order_relaxed);
     zc_sends.store(c.zc_sends, std::memory_order_relaxed);
     zc_copied.store(c.zc_copied, std::memory_order_relaxed);
-}
-
-void server_shared::retire_sqpoll() {
-    std::lock_guard lk(mu);
-    sqpoll_cpu(exited_user_s, exited_sys_s);
-    sqpoll_live = false;
-}
-
-server_thread_scope::server_thread_scope(server_shared& s) : s_(s), tid_(::gettid()) {
-    std::lock_guard lk(s_.mu);
-    s_.live_tids.push_back(tid_);
-}
-
-server_thread_scope::~server_thread_scope() {
-    rusage ru{};
-    ::getrusage(RUSAGE_THREAD, &ru);
-    std::lock_guard lk(s_.mu);
-    std::erase(s_.live_tids, tid_);
-    s_.exited_user_s += static_cast<double>(ru.ru_utime.tv_sec) + static_cast<double>(ru.ru_utime.tv_usec) * 1e-6;
-    s_.exited_sys_s += static_cast<double>(ru.ru_stime.tv_sec) + static_cast<double>(ru.ru_stime.tv_usec) * 1e-6;
-}
-
-bool task_cpu(pid_t tid, double& user_s, double& sys_s) {
-    char path[64], line[1024];
-    std::snprintf(path, sizeof path, "/proc/self/task/%d/stat", static_cast<int>(tid));
-    FILE* f = std::fopen(path, "re");
-    if (!f) return false;
-    const size_t n = std::fread(line, 1, sizeof line - 1, f);
-    std::fclose(f);
-    line[n] = '\0';
-    // Fields after "(comm)": state is field 3; utime and stime are 14 and 15, in clock ticks.
-    const char* p = std::strrchr(line, ')');
-    unsigned long long ut = 0, st = 0;
-    if (!p || std::sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2) return false;
-    const auto hz = static_cast<double>(::sysconf(_SC_CLK_TCK));
-    user_s += static_cast<double>(ut) / hz;
-    sys_s += static_cast<double>(st) / hz;
-    return true;
-}
-
-void sqpoll_cpu(double& user_s, double& sys_s) {
-    DIR* d = ::opendir("/proc/self/task");
-    if (!d) return;
-    while (const dirent* e = ::readdir(d)) {
-        if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
-        char path[320], comm[32] = {};
-        std::snprintf(path, sizeof path, "/proc/self/task/%s/comm", e->d_name);
-        FILE* f = std::fopen(path, "re");
-        if (!f) continue;
-        const size_t n = std::fread(comm, 1, sizeof comm - 1, f);
-        std::fclose(f);
-        if (n >= 7 && std::strncmp(comm, "iou-sqp", 7) == 0)
-            task_cpu(static_cast<pid_t>(std::atoi(e->d_name)), user_s, sys_s);
-    }
-    ::closedir(d);
 }
 
 std::string_view http_response_block() {
@@ -208,7 +148,6 @@ void net_server::start() {
     m.s.handoff.reserve(m.s.opts.max_connections);
     // The promise lives on the loop thread: set_value may still be running when get() returns.
     m.loop = std::thread([&m, p = std::move(ready)]() mutable {
-        server_thread_scope scope(m.s);
         run_event_loop(m.s, p);
     });
     const std::string err = f.get();
@@ -257,10 +196,6 @@ server_stats net_server::stats() const {
     std::lock_guard lk(impl_->s.mu);
     r.setup = s.setup;
     r.error = s.error;
-    r.cpu_user_s = s.exited_user_s;
-    r.cpu_sys_s = s.exited_sys_s;
-    for (const pid_t t : s.live_tids) task_cpu(t, r.cpu_user_s, r.cpu_sys_s);
-    if (s.sqpoll_live) sqpoll_cpu(r.cpu_user_s, r.cpu_sys_s);
     return r;
 }
 
@@ -268,7 +203,6 @@ server_stats net_server::stats() const {
 
 // posix_aio has no accept: a plain blocking accept4() here, the fds handed to the loop.
 void net_server::impl::acceptor_accept4() {
-    server_thread_scope scope(s);
     for (;;) {
         const int fd = ::accept4(s.listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
         if (s.stopping.load()) {
@@ -295,7 +229,6 @@ void net_server::impl::acceptor_accept4() {
 
 // blocking: accept through the backend itself, one thread per connection.
 void net_server::impl::acceptor_blocking_backend() {
-    server_thread_scope scope(s);
     const auto be = entry->create({});
     io_op op{};
     op.kind = op_kind::accept;
@@ -335,7 +268,6 @@ void net_server::impl::spawn_worker(int fd) {
 }
 
 void net_server::impl::worker_main(worker& w, int fd) {
-    server_thread_scope scope(s);
     const int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     backend_options bo;

@@ -34,7 +34,6 @@ struct server_stats {
     uint64_t bytes_in = 0, bytes_out = 0;
     uint64_t errors = 0;         // connection-level errors (resets count here, they do not stop the server)
     backend_counters counters;
-    double cpu_user_s = 0, cpu_sys_s = 0;  // server threads (RUSAGE_THREAD) + io_uring SQPOLL threads (/proc/self/task)
     std::string setup;           // backend::describe() plus the server's own mode (multishot, buffer ring, ...)
     std::string error;           // fatal: the server stopped because of this
 };

@@ -111,7 +111,6 @@ public:
     }
 
     std::string describe_all() const { return be_->describe() + "; server: " + mode(); }
-    bool busy_poll() const { return be_->caps() & cap_busy_poll; }
 
     std::string mode() const {
         std::string m = "event loop, ";
@@ -475,15 +474,12 @@ void run_event_loop(server_shared& s, std::promise<std::string>& ready) {
         ready.set_value(s.opts.backend + ": " + e.what());
         return;
     }
-    const bool sqpoll = loop->busy_poll();
     {
         std::lock_guard lk(s.mu);
         s.setup = loop->describe_all();
-        s.sqpoll_live = sqpoll;
     }
     ready.set_value(std::string());
     loop->run();
-    if (sqpoll) s.retire_sqpoll();  // before the ring (and its SQPOLL thread) goes
 }
 
 }  // namespace iobench

@@ -33,14 +33,10 @@ struct server_shared {
 
     std::mutex mu;  // guards what follows
     std::string setup, error;
-    std::vector<pid_t> live_tids;  // server threads running now
-    bool sqpoll_live = false;      // an io_uring SQPOLL thread runs for us: stats() reads it live
-    double exited_user_s = 0, exited_sys_s = 0;  // server threads that ended, and SQPOLL threads seen at teardown
 
     void add(std::atomic<uint64_t>& c, uint64_t n) { c.fetch_add(n, std::memory_order_relaxed); }
     void set_error(std::string why);
     void publish(const backend_counters& c);
-    void retire_sqpoll();  // the SQPOLL thread is about to leave: keep what it used
 };
 
 // Anonymous memory: page-aligned (buffer rings need that) and only backed
@@ -61,25 +57,6 @@ struct anon_mapping {
     }
     char* bytes() const { return static_cast<char*>(p); }
 };
-
-// Registers the calling thread for CPU accounting while it lives; at exit adds
-// its RUSAGE_THREAD times to the exited sums.
-class server_thread_scope {
-public:
-    explicit server_thread_scope(server_shared& s);
-    ~server_thread_scope();
-    server_thread_scope(const server_thread_scope&) = delete;
-    server_thread_scope& operator=(const server_thread_scope&) = delete;
-
-private:
-    server_shared& s_;
-    pid_t tid_;
-};
-
-// utime and stime (seconds) of /proc/self/task/<tid>/stat; false if gone.
-bool task_cpu(pid_t tid, double& user_s, double& sys_s);
-// CPU of this process's io_uring SQPOLL threads (comm "iou-sqp-*").
-void sqpoll_cpu(double& user_s, double& sys_s);
 
 // The http workload's output: many copies of http_response back to back, so
 // any run of owed responses, resumed at any byte, is one slice of it.

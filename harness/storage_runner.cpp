@@ -2,27 +2,18 @@
 #include "harness/storage_runner.hpp"
 
 #include "harness/clock.hpp"
+#include "harness/cpu_time.hpp"
 #include "harness/interrupt.hpp"
 #include "harness/progress.hpp"
 #include "harness/storage_engine.hpp"
 
 #include <cmath>
 #include <fcntl.h>
-#include <sys/resource.h>
 #include <thread>
 
 namespace iobench {
 
 namespace {
-
-cpu_usage process_cpu() {
-    // RUSAGE_SELF counts every thread of the process, including io_uring's
-    // SQPOLL kernel thread and glibc's POSIX AIO helpers: both must be paid for.
-    rusage ru {};
-    ::getrusage(RUSAGE_SELF, &ru);
-    auto secs = [](const timeval& tv) { return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6; };
-    return {secs(ru.ru_utime), secs(ru.ru_stime)};
-}
 
 void sleep_until_ns(uint64_t t) {
     while (true) {
@@ -159,7 +150,7 @@ run_result run_storage_backend(const std::string& backend_name, const run_option
         r.bytes_per_sec = static_cast<double>(r.bytes) / r.duration_s;
         r.achieved_iodepth = inflight_sum / static_cast<double>(window);
     }
-    r.cpu = {cpu1.user_s - cpu0.user_s, cpu1.sys_s - cpu0.sys_s};
+    r.cpu = cpu1 - cpu0;
     if (r.ops) r.cpu_per_op_ns = (r.cpu.user_s + r.cpu.sys_s) * 1e9 / static_cast<double>(r.ops);
     if (r.status == "ok" && r.ops == 0) {
         r.status = "error";

@@ -42,6 +42,15 @@ void expect_plausible(const json& res, unsigned connections, bool one_way = fals
     EXPECT_EQ(net["mode"], "closed-loop");
     EXPECT_EQ(net["live_connections"].get<unsigned>(), connections);
     EXPECT_GT(net[one_way ? "bytes_sent" : "bytes_received"].get<uint64_t>(), 0u);
+    // CPU: the whole process over the window, and each side's share of it.
+    const auto seconds = [](const json& c) { return c["user_s"].get<double>() + c["sys_s"].get<double>(); };
+    EXPECT_GT(seconds(res["cpu"]), 0.0);
+    EXPECT_GT(res["cpu"]["per_op_ns"].get<double>(), 0.0);
+    EXPECT_GT(seconds(net["client_cpu"]), 0.0);
+    if (net["side"] == "both") {
+        EXPECT_GT(seconds(net["server_cpu"]), 0.0);
+        EXPECT_NEAR(seconds(net["client_cpu"]) + seconds(net["server_cpu"]), seconds(res["cpu"]), 1e-6);
+    }
 }
 
 class e2e_net_run : public ::testing::TestWithParam<std::tuple<std::string, std::string>> {};

@@ -156,7 +156,6 @@ TEST(net_server, stop_returns_with_connections_open) {
     const auto st = s.stats();
     EXPECT_EQ(st.live_connections, 0u);
     EXPECT_TRUE(st.error.empty()) << st.error;
-    EXPECT_GT(st.cpu_user_s + st.cpu_sys_s, 0.0);
     for (const int fd : fds) {
         EXPECT_LE(recv1(fd), 0);  // the server closed it
         ::close(fd);
