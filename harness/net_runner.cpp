@@ -67,6 +67,7 @@ void fill_from_load(run_result& r, const load_result& l, const run_options& o) {
         r.iops = static_cast<double>(l.requests) / l.duration_s;
         r.bytes_per_sec = static_cast<double>(r.bytes) / l.duration_s;
     }
+    n.gbit_per_sec = r.bytes_per_sec * 8 / 1e9;
     n.mode = l.mode;
     n.client_backend = o.client_backend;
     n.client_setup = l.setup;

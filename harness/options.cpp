@@ -33,7 +33,7 @@ std::string backend_names() {
 
 // Raw text of the flags that need parsing after Program_options has run.
 struct raw_flags {
-    std::string backend, bs, size, runtime, ramp, notify, client_backend;
+    std::string backend, bs, size, runtime, ramp, notify, client_backend, msg_size, buf_size = "64k";
 };
 
 po::options_description common_description(raw_flags& f, run_options& o, const char* backend_help,
@@ -81,13 +81,13 @@ po::options_description storage_description(raw_flags& f, run_options& o) {
     return d;
 }
 
-po::options_description server_description(run_options& o, const char* listen_help) {
+po::options_description server_description(raw_flags& f, run_options& o, const char* listen_help) {
     po::options_description d("network server options");
     d.add_options()
         ("listen", po::value(&o.listen)->default_value(o.listen), listen_help)
         ("zerocopy", po::bool_switch(&o.zerocopy), "send with send_zc where the backend can (io_uring)")
         ("no-multishot", "io_uring: one recv per connection instead of multishot recv with a provided buffer ring")
-        ("buf-size", po::value(&o.buf_size)->default_value(o.buf_size), "receive buffer bytes (per connection, or per ring entry)")
+        ("buf-size", po::value(&f.buf_size)->default_value(f.buf_size), "receive buffer bytes (per connection, or per ring entry; k/m suffixes)")
         ("buf-count", po::value(&o.buf_count)->default_value(o.buf_count), "provided buffer ring entries (a power of two)");
     return d;
 }
@@ -102,7 +102,7 @@ po::options_description load_description(raw_flags& f, run_options& o, bool with
         ("client-backend", po::value(&f.client_backend)->default_value(o.client_backend),
          "the load generator's own backend (run and load)")
         ("connections,c", po::value(&o.connections)->default_value(o.connections), "connections")
-        ("msg-size", po::value(&o.msg_size), "echo/stream bytes per message (default 64 for echo, 64k for stream)")
+        ("msg-size", po::value(&f.msg_size), "echo/stream bytes per message (default 64 for echo, 64k for stream; k/m suffixes)")
         ("rate", po::value(&o.rate)->default_value(0),
          "open loop: requests/s over all connections, latency from the intended send time (0 = closed loop)")
         ("pipeline", po::value(&o.pipeline)->default_value(o.pipeline), "http: requests in flight per connection");
@@ -152,14 +152,17 @@ void check_storage(const raw_flags& f, const po::variables_map& vm, run_options&
 
 void check_network(const raw_flags& f, const po::variables_map& vm, run_options& o) {
     const auto w = *parse_net_workload(o.workload);
-    if (!vm.count("msg-size")) o.msg_size = w == net_workload::stream ? 64 * 1024 : 64;
-    if (o.msg_size == 0 || o.msg_size > (16u << 20)) throw usage_error("--msg-size: must be between 1 byte and 16 MiB");
+    const uint64_t msg = vm.count("msg-size") ? parse_size(f.msg_size, "--msg-size") : w == net_workload::stream ? 64 * 1024 : 64;
+    if (msg == 0 || msg > (16u << 20)) throw usage_error("--msg-size: must be between 1 byte and 16 MiB");
+    o.msg_size = static_cast<uint32_t>(msg);
+    const uint64_t buf = parse_size(f.buf_size, "--buf-size");
+    if (buf < 64 || buf > (16u << 20)) throw usage_error("--buf-size: must be between 64 bytes and 16 MiB");
+    o.buf_size = static_cast<uint32_t>(buf);
     if (o.connections == 0 || o.connections > 65536) throw usage_error("--connections: must be between 1 and 65536");
     if (o.rate < 0) throw usage_error("--rate: must not be negative");
     if (o.pipeline == 0 || o.pipeline > 1024) throw usage_error("--pipeline: must be between 1 and 1024");
     if (o.buf_count == 0 || (o.buf_count & (o.buf_count - 1)) || o.buf_count > 32768)
         throw usage_error("--buf-count: must be a power of two up to 32768");
-    if (o.buf_size < 64 || o.buf_size > (16u << 20)) throw usage_error("--buf-size: must be between 64 bytes and 16 MiB");
     if (vm.count("no-multishot")) o.multishot = false;
     if (!f.client_backend.empty() && !find_backend(f.client_backend))
         throw usage_error("--client-backend: unknown backend '" + f.client_backend + "' (known: " + backend_names() + ")");
@@ -187,7 +190,7 @@ void parse_run(const std::vector<std::string>& args, command_line& cl) {
     po::options_description desc;
     desc.add(common_description(f, o, ("backends to run: NAME[,NAME...] or all (" + backend_names() + ")").c_str(), "10s"))
         .add(storage_description(f, o))
-        .add(server_description(o, "network: the loopback address the server under test binds (port 0 = any free)"))
+        .add(server_description(f, o, "network: the loopback address the server under test binds (port 0 = any free)"))
         .add(load_description(f, o, false));
     po::options_description placement("network placement");
     placement.add_options()("netns", po::bool_switch(&o.netns),
@@ -217,7 +220,7 @@ void parse_serve(const std::vector<std::string>& args, command_line& cl) {
     raw_flags f;
     po::options_description desc;
     desc.add(common_description(f, o, ("the backend that serves: one of " + backend_names()).c_str(), "0"))
-        .add(server_description(o, "HOST:PORT to listen on (0.0.0.0:PORT for every interface)"));
+        .add(server_description(f, o, "HOST:PORT to listen on (0.0.0.0:PORT for every interface)"));
     po::variables_map vm;
     if (!parse_with(args, cl, desc, vm)) return;
     cl.cmd = command_line::verb::serve;

@@ -55,6 +55,7 @@ ordered_json network_json(const net_facts& n) {
     j["achieved_rate"] = n.achieved_rate;
     j["bytes_sent"] = n.bytes_sent;
     j["bytes_received"] = n.bytes_received;
+    j["gbit_per_sec"] = n.gbit_per_sec;
     // CPU seconds per GB of payload moved, each side on its own.
     const double gb = static_cast<double>(std::max(n.bytes_sent, n.bytes_received)) / 1e9;
     auto cpu = [gb](const cpu_usage& c) {

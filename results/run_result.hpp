@@ -44,6 +44,7 @@ struct net_facts {
     uint32_t msg_size = 0;
     double target_rate = 0, achieved_rate = 0;
     uint64_t bytes_sent = 0, bytes_received = 0;  // load side, in the window
+    double gbit_per_sec = 0;                      // payload rate (bytes_per_sec x 8 / 1e9)
     cpu_usage client_cpu, server_cpu;
     uint64_t server_accepted = 0, server_requests = 0, server_bytes_in = 0, server_bytes_out = 0, server_errors = 0;
 };

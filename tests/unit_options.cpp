@@ -74,6 +74,16 @@ TEST(options, bad_values_name_their_flag) {
     EXPECT_NE(usage_message({"run", "--iodepth", "lots"}).find("iodepth"), std::string::npos);
 }
 
+TEST(options, network_sizes_take_suffixes_and_defaults_follow_the_workload) {
+    EXPECT_EQ(parse({"run", "--workload", "echo", "--msg-size", "16k"}).run.msg_size, 16384u);
+    EXPECT_EQ(parse({"run", "--workload", "echo"}).run.msg_size, 64u);
+    EXPECT_EQ(parse({"run", "--workload", "stream"}).run.msg_size, 65536u);
+    EXPECT_EQ(parse({"serve", "--backend", "epoll", "--buf-size", "4k"}).run.buf_size, 4096u);
+    EXPECT_NE(usage_message({"run", "--workload", "echo", "--msg-size", "0"}).find("--msg-size"), std::string::npos);
+    EXPECT_NE(usage_message({"run", "--workload", "echo", "--buf-count", "3"}).find("--buf-count"), std::string::npos);
+    EXPECT_NE(usage_message({"load", "--workload", "echo"}).find("--target"), std::string::npos);
+}
+
 TEST(options, help_is_not_an_error) {
     EXPECT_EQ(parse({"run", "--help"}).cmd, command_line::verb::help);
     EXPECT_EQ(parse({"--help"}).cmd, command_line::verb::help);
