@@ -9,6 +9,7 @@
 #include "harness/options.hpp"
 #include "harness/storage_runner.hpp"
 #include "results/writer.hpp"
+#include "workloads/verify_pattern.hpp"
 
 #include <cerrno>
 #include <cstdio>
@@ -151,7 +152,7 @@ int cmd_run(const run_options& o, const std::string& raw) {
         return sinks.end();
     }
     result_sinks sinks(o, raw);
-    test_file target({o.file, o.file.empty() ? o.dir : "", o.size, o.seed ^ 0x10be4c4b0b5eedull, o.verify});
+    test_file target({o.file, o.file.empty() ? o.dir : "", o.size, o.seed ^ default_pattern_seed, o.verify});
     sinks.begin(target.path());
     for (const auto& name : o.backends) {
         if (interrupted()) break;

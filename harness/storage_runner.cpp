@@ -46,7 +46,7 @@ std::vector<storage_job> plan_jobs(const backend_entry& entry, const run_options
         j.rwmixread = o.rwmixread;
         j.fsync_every = o.fsync_every;
         j.verify = o.verify;
-        j.pattern_seed = o.verify ? o.seed ^ 0x10be4c4b0b5eedull : 0;
+        j.pattern_seed = target.pattern_seed();
         j.offset_seed = (o.seed ? o.seed : 0x9e3779b97f4a7c15ull) + t * 0x632be59bd9b4e019ull;
     }
     return jobs;
@@ -155,6 +155,16 @@ run_result run_storage_backend(const std::string& backend_name, const run_option
     if (r.status == "ok" && r.ops == 0) {
         r.status = "error";
         r.reason = "no op completed inside the measured window (is --ramp longer than the run?)";
+    }
+    // fio's way: a write job with --verify reads everything back afterwards.
+    if (o.verify && writes_data(*parse_storage_pattern(o.workload)) && r.status == "ok" && !interrupted()) {
+        if (std::string bad = target.check_all(); !bad.empty()) {
+            r.status = "error";
+            r.reason = std::move(bad);
+            ++r.errors;
+        } else {
+            r.notes.push_back("verify: read back all " + std::to_string(target.size()) + " bytes after the run: intact");
+        }
     }
     add_notes(r, entry, o, threads);
     return r;

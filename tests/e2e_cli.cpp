@@ -124,6 +124,24 @@ TEST_F(e2e, verify_passes_on_intact_data_and_names_the_corrupted_offset) {
     EXPECT_GE(doc["results"][0]["errors"].get<uint64_t>(), 1u);
 }
 
+TEST_F(e2e, verify_reads_back_after_a_write_run) {
+    const std::string file = (work_dir() / "verify-write.data").string();
+    const std::string base = "run --quiet --backend io_uring --iodepth 4 --size 4m --ramp 0 --verify --file " + file;
+    auto r = run_cli(base + " --workload write --ops 100");  // the first 400 KiB, sequentially
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("read back all 4194304 bytes after the run: intact"), std::string::npos) << r.out;
+
+    const off_t bad = 3 * 1024 * 1024 + 77;  // beyond what the next run writes
+    const int fd = ::open(file.c_str(), O_WRONLY);
+    ASSERT_GE(fd, 0);
+    const char junk = 0x33;
+    ASSERT_EQ(::pwrite(fd, &junk, 1, bad), 1);
+    ::close(fd);
+    r = run_cli(base + " --workload write --ops 100");
+    EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+    EXPECT_NE(r.out.find("mismatch at offset " + std::to_string(bad)), std::string::npos) << r.out;
+}
+
 struct bad_input {
     const char* name;
     std::string args;

@@ -141,6 +141,28 @@ void test_file::prefill(int fd) {
     ::fsetxattr(fd, pattern_xattr, &seed_, sizeof seed_, 0);  // best effort: no xattrs means re-prefill
 }
 
+std::string test_file::check_all() const {
+    // O_DIRECT so the check reads what reached the device, not the page cache.
+    fd_closer f{::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_DIRECT)};
+    if (f.fd < 0) f.fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+    if (f.fd < 0) return "verify: cannot open " + path_ + " (" + errno_text(errno) + ")";
+    void* raw = nullptr;
+    if (::posix_memalign(&raw, 4096, prefill_chunk) != 0) throw std::bad_alloc();
+    std::unique_ptr<void, decltype(&std::free)> buf(raw, &std::free);
+    for (uint64_t off = 0; off < size_; off += prefill_chunk) {
+        const auto len = static_cast<uint32_t>(std::min<uint64_t>(prefill_chunk, size_ - off));
+        for (uint32_t done = 0; done < len;) {
+            const ssize_t n = ::pread(f.fd, static_cast<char*>(buf.get()) + done, len - done, static_cast<off_t>(off + done));
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) return "verify: read back at offset " + std::to_string(off + done) + ": " + errno_text(n < 0 ? errno : EIO);
+            done += static_cast<uint32_t>(n);
+        }
+        if (const uint64_t bad = check_pattern(buf.get(), len & ~7u, off, seed_); bad != UINT64_MAX)
+            return "verify: data mismatch at offset " + std::to_string(bad) + " (read back after the run)";
+    }
+    return {};
+}
+
 void test_file::forget_pattern() {
     static constexpr uint64_t no_pattern = 0;
     if (!block_device_) ::setxattr(path_.c_str(), pattern_xattr, &no_pattern, sizeof no_pattern, XATTR_REPLACE);

@@ -29,8 +29,12 @@ public:
     const std::string& path() const { return path_; }
     uint64_t size() const { return size_; }
     bool is_block_device() const { return block_device_; }
+    uint64_t pattern_seed() const { return seed_; }
     // A run is about to write data that is not the pattern: drop the marker.
     void forget_pattern();
+    // Reads the whole target back and checks the pattern (after a --verify
+    // write run): "" when intact, else the first mismatch with its offset.
+    std::string check_all() const;
 
 private:
     void prefill(int fd);
