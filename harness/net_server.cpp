@@ -185,6 +185,9 @@ server_stats net_server::stats() const {
     const server_shared& s = impl_->s;
     server_stats r;
     constexpr auto rl = std::memory_order_relaxed;
+    // The event loop publishes a turn's counts under this lock, so a reader
+    // never sees one count of a turn without the others.
+    std::lock_guard lk(impl_->s.mu);
     r.accepted = s.accepted.load(rl);
     r.live_connections = s.live.load(rl);
     r.requests = s.requests.load(rl);
@@ -193,7 +196,6 @@ server_stats net_server::stats() const {
     r.errors = s.errors.load(rl);
     r.counters = {s.submit_calls.load(rl), s.enobufs_rearms.load(rl), s.cq_overflows.load(rl), s.zc_sends.load(rl),
                   s.zc_copied.load(rl)};
-    std::lock_guard lk(impl_->s.mu);
     r.setup = s.setup;
     r.error = s.error;
     return r;

@@ -172,6 +172,7 @@ private:
     }
 
     void publish() {
+        std::lock_guard lk(s_.mu);  // once per loop turn; stats() reads a whole turn or none of it
         s_.add(s_.accepted, t_.accepted);
         s_.add(s_.requests, t_.requests);
         s_.add(s_.bytes_in, t_.bytes_in);
