@@ -163,9 +163,7 @@ run_result serve_network(const run_options& o) {
     run_result r;
     r.backend = o.backends.front();
     r.workload = o.workload;
-    if (auto p = find_backend(r.backend)->probe({io_target::socket, {}, false}); !p.ok)
-        throw std::runtime_error(p.reason);
-    net_server server(server_options_of(r.backend, o));
+    net_server server(server_options_of(r.backend, o));  // throws the probe's reason when the backend cannot serve
     server.start();
     const std::string where = server.address().to_string();
     std::fprintf(stderr, "iobench: serving %s on %s with %s (%s); Ctrl-C stops\n", o.workload.c_str(), where.c_str(),

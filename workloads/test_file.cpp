@@ -2,6 +2,7 @@
 #include "workloads/test_file.hpp"
 
 #include "backends/probe_util.hpp"
+#include "backends/unique_fd.hpp"
 #include "harness/errors.hpp"
 #include "harness/interrupt.hpp"
 #include "workloads/verify_pattern.hpp"
@@ -39,13 +40,6 @@ file_mark read_mark(const std::string& path) {
     if (::getxattr(path.c_str(), pattern_xattr, &stored, sizeof stored) != sizeof stored) return {};
     return {true, stored};
 }
-
-struct fd_closer {
-    int fd;
-    ~fd_closer() {
-        if (fd >= 0) ::close(fd);
-    }
-};
 }  // namespace
 
 test_file::test_file(const test_file_spec& spec) : size_(spec.size), seed_(spec.seed) {
@@ -63,9 +57,9 @@ test_file::test_file(const test_file_spec& spec) : size_(spec.size), seed_(spec.
     const bool exists = ::stat(path_.c_str(), &st) == 0;
     if (exists && S_ISBLK(st.st_mode)) {
         block_device_ = true;
-        fd_closer dev{::open(path_.c_str(), O_RDONLY | O_CLOEXEC)};
+        unique_fd dev(::open(path_.c_str(), O_RDONLY | O_CLOEXEC));
         uint64_t bytes = 0;
-        if (dev.fd < 0 || ::ioctl(dev.fd, BLKGETSIZE64, &bytes) != 0)
+        if (!dev || ::ioctl(dev.get(), BLKGETSIZE64, &bytes) != 0)
             throw usage_error("--file " + path_ + ": cannot open block device (" + errno_text(errno) + ")");
         if (bytes < size_)
             throw usage_error("--size: device " + path_ + " has only " + std::to_string(bytes) + " bytes");
@@ -89,8 +83,8 @@ test_file::test_file(const test_file_spec& spec) : size_(spec.size), seed_(spec.
                           "; iobench will not overwrite it");
 
     const int flags = O_RDWR | O_CLOEXEC | (exists ? 0 : O_CREAT | O_EXCL);
-    fd_closer f{::open(path_.c_str(), flags, 0644)};
-    if (f.fd < 0) {
+    unique_fd f(::open(path_.c_str(), flags, 0644));
+    if (!f) {
         const int e = errno;
         if (e == ENOENT) throw usage_error((temporary_ ? "--dir " : "--file ") + path_ + ": directory does not exist");
         throw usage_error((temporary_ ? "--dir " : "--file ") + path_ + ": cannot create (" + errno_text(e) + ")");
@@ -100,17 +94,17 @@ test_file::test_file(const test_file_spec& spec) : size_(spec.size), seed_(spec.
         // Check first: where fallocate is missing, glibc emulates it by writing.
         struct statvfs vfs {};
         const uint64_t have = exists ? static_cast<uint64_t>(st.st_size) : 0;
-        if (::fstatvfs(f.fd, &vfs) == 0 && size_ > have &&
+        if (::fstatvfs(f.get(), &vfs) == 0 && size_ > have &&
             size_ - have > static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize)
             throw usage_error("--size " + std::to_string(size_) + ": no space for " + path_ + " (" +
                               std::to_string(static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize >> 20) + " MiB free)");
-        if (int e = ::posix_fallocate(f.fd, 0, static_cast<off_t>(size_)); e != 0 && e != EOPNOTSUPP) {
+        if (int e = ::posix_fallocate(f.get(), 0, static_cast<off_t>(size_)); e != 0 && e != EOPNOTSUPP) {
             if (e == ENOSPC || e == EDQUOT) throw usage_error("--size " + std::to_string(size_) + ": no space for " + path_ + " (" + errno_text(e) + ")");
             throw std::system_error(e, std::system_category(), "fallocate " + path_);
         }
         std::fprintf(stderr, "iobench: writing %s (%llu MiB) with the verify pattern\n", path_.c_str(),
                      static_cast<unsigned long long>(size_ >> 20));
-        prefill(f.fd);
+        prefill(f.get());
     } catch (...) {
         if (!exists) ::unlink(path_.c_str());
         throw;
@@ -151,16 +145,16 @@ void test_file::prefill(int fd) {
 
 std::string test_file::check_all() const {
     // O_DIRECT so the check reads what reached the device, not the page cache.
-    fd_closer f{::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_DIRECT)};
-    if (f.fd < 0) f.fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
-    if (f.fd < 0) return "verify: cannot open " + path_ + " (" + errno_text(errno) + ")";
+    unique_fd f(::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_DIRECT));
+    if (!f) f.reset(::open(path_.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!f) return "verify: cannot open " + path_ + " (" + errno_text(errno) + ")";
     void* raw = nullptr;
     if (::posix_memalign(&raw, 4096, prefill_chunk) != 0) throw std::bad_alloc();
     std::unique_ptr<void, decltype(&std::free)> buf(raw, &std::free);
     for (uint64_t off = 0; off < size_; off += prefill_chunk) {
         const auto len = static_cast<uint32_t>(std::min<uint64_t>(prefill_chunk, size_ - off));
         for (uint32_t done = 0; done < len;) {
-            const ssize_t n = ::pread(f.fd, static_cast<char*>(buf.get()) + done, len - done, static_cast<off_t>(off + done));
+            const ssize_t n = ::pread(f.get(), static_cast<char*>(buf.get()) + done, len - done, static_cast<off_t>(off + done));
             if (n < 0 && errno == EINTR) continue;
             if (n <= 0) return "verify: read back at offset " + std::to_string(off + done) + ": " + errno_text(n < 0 ? errno : EIO);
             done += static_cast<uint32_t>(n);
