@@ -1,13 +1,13 @@
 // iobench's entry point: parse the command line, dispatch to list or run,
 // map failures to exit codes (0 ok, 1 a run failed, 2 bad input).
 #include "backends/registry.hpp"
-#include "harness/errors.hpp"
-#include "harness/host_info.hpp"
-#include "harness/interrupt.hpp"
-#include "harness/net_runner.hpp"
-#include "harness/netns.hpp"
-#include "harness/options.hpp"
-#include "harness/storage_runner.hpp"
+#include "harness/cli/errors.hpp"
+#include "harness/system/host_info.hpp"
+#include "harness/system/interrupt.hpp"
+#include "harness/net/net_runner.hpp"
+#include "harness/net/netns.hpp"
+#include "harness/cli/options.hpp"
+#include "harness/storage/storage_runner.hpp"
 #include "results/writer.hpp"
 #include "workloads/verify_pattern.hpp"
 

@@ -1,25 +1,31 @@
 # The harness, workloads and result writers, and the iobench executable.
 add_library(iobench_core STATIC
-  harness/histogram.cpp
-  harness/host_info.cpp
-  harness/interrupt.cpp
-  harness/net_address.cpp
-  harness/net_load.cpp
-  harness/net_load_worker.cpp
-  harness/net_runner.cpp
-  harness/net_server.cpp
-  harness/netns.cpp
-  harness/net_server_loop.cpp
-  harness/options.cpp
-  harness/progress.cpp
-  harness/storage_engine.cpp
-  harness/storage_runner.cpp
+  # results: the result model, histogram and writers
+  results/histogram.cpp
+  results/json_writer.cpp
+  results/table_writer.cpp
+  # workloads: what ops to issue
   workloads/http_parser.cpp
   workloads/net_workload.cpp
   workloads/storage_workload.cpp
-  workloads/test_file.cpp
-  results/json_writer.cpp
-  results/table_writer.cpp
+  # harness/system: clock, CPU, host facts, interruption
+  harness/system/host_info.cpp
+  harness/system/interrupt.cpp
+  # harness/cli: options and progress
+  harness/cli/options.cpp
+  harness/cli/progress.cpp
+  # harness/storage: the test file, the closed-loop engine and its runner
+  harness/storage/test_file.cpp
+  harness/storage/storage_engine.cpp
+  harness/storage/storage_runner.cpp
+  # harness/net: server loop, load loop, runners, namespaces
+  harness/net/net_address.cpp
+  harness/net/net_load.cpp
+  harness/net/net_load_worker.cpp
+  harness/net/net_runner.cpp
+  harness/net/net_server.cpp
+  harness/net/net_server_loop.cpp
+  harness/net/netns.cpp
 )
 target_link_libraries(iobench_core PUBLIC iobench_backends Boost::program_options nlohmann_json::nlohmann_json)
 

@@ -3,7 +3,7 @@
 #pragma once
 
 #include "backends/backend.hpp"
-#include "harness/histogram.hpp"
+#include "results/histogram.hpp"
 
 #include <cstdint>
 #include <map>

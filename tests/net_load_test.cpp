@@ -1,9 +1,9 @@
 // Tests of the load generator (run_load) against a small poll() test server
 // written here (independent of iobench's net_server), over loopback.
 #include "backends/registry.hpp"
-#include "harness/clock.hpp"
-#include "harness/net_load.hpp"
-#include "harness/net_load_http.hpp"
+#include "harness/system/clock.hpp"
+#include "harness/net/net_load.hpp"
+#include "harness/net/net_load_http.hpp"
 
 #include <gtest/gtest.h>
 

@@ -3,7 +3,7 @@
 #pragma once
 
 #include "backends/registry.hpp"
-#include "harness/net_server.hpp"
+#include "harness/net/net_server.hpp"
 
 #include <gtest/gtest.h>
 

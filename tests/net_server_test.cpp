@@ -5,7 +5,7 @@
 // "SKIP: <reason>" and exits 77.
 #include "tests/net_server_client.hpp"
 
-#include "harness/errors.hpp"
+#include "harness/cli/errors.hpp"
 
 #include <cstdio>
 

@@ -1,5 +1,5 @@
 // Unit tests of the latency histogram: bucket math, error bound, percentiles, merge.
-#include "harness/histogram.hpp"
+#include "results/histogram.hpp"
 
 #include <gtest/gtest.h>
 #include <random>

@@ -1,6 +1,6 @@
 // Unit tests of the command-line parser: sizes, durations, validation messages.
-#include "harness/errors.hpp"
-#include "harness/options.hpp"
+#include "harness/cli/errors.hpp"
+#include "harness/cli/options.hpp"
 
 #include <gtest/gtest.h>
 #include <vector>

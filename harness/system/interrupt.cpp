@@ -1,5 +1,5 @@
 // A flag set from the signal handler and polled by workers once per batch.
-#include "harness/interrupt.hpp"
+#include "harness/system/interrupt.hpp"
 
 #include <csignal>
 

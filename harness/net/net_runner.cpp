@@ -1,14 +1,14 @@
 // The network verbs: wire net_server and run_load together and turn what they
 // measured into run_results.
-#include "harness/net_runner.hpp"
+#include "harness/net/net_runner.hpp"
 
 #include "backends/registry.hpp"
-#include "harness/clock.hpp"
-#include "harness/cpu_time.hpp"
-#include "harness/interrupt.hpp"
-#include "harness/net_load.hpp"
-#include "harness/net_server.hpp"
-#include "harness/netns.hpp"
+#include "harness/system/clock.hpp"
+#include "harness/system/cpu_time.hpp"
+#include "harness/system/interrupt.hpp"
+#include "harness/net/net_load.hpp"
+#include "harness/net/net_server.hpp"
+#include "harness/net/netns.hpp"
 
 #include <cstdio>
 #include <ctime>

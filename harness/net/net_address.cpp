@@ -1,7 +1,7 @@
 // HOST:PORT to sockaddr and back.
-#include "harness/net_address.hpp"
+#include "harness/net/net_address.hpp"
 
-#include "harness/errors.hpp"
+#include "harness/cli/errors.hpp"
 
 #include <arpa/inet.h>
 #include <cstring>

@@ -1,10 +1,10 @@
 // Target file preparation: create, check space, prefill, reuse, remove.
-#include "workloads/test_file.hpp"
+#include "harness/storage/test_file.hpp"
 
 #include "backends/probe_util.hpp"
 #include "backends/unique_fd.hpp"
-#include "harness/errors.hpp"
-#include "harness/interrupt.hpp"
+#include "harness/cli/errors.hpp"
+#include "harness/system/interrupt.hpp"
 #include "workloads/verify_pattern.hpp"
 
 #include <cerrno>

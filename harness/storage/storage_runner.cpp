@@ -1,11 +1,11 @@
 // Storage runs: one backend at a time, N worker threads, one measured window.
-#include "harness/storage_runner.hpp"
+#include "harness/storage/storage_runner.hpp"
 
-#include "harness/clock.hpp"
-#include "harness/cpu_time.hpp"
-#include "harness/interrupt.hpp"
-#include "harness/progress.hpp"
-#include "harness/storage_engine.hpp"
+#include "harness/system/clock.hpp"
+#include "harness/system/cpu_time.hpp"
+#include "harness/system/interrupt.hpp"
+#include "harness/cli/progress.hpp"
+#include "harness/storage/storage_engine.hpp"
 
 #include <cmath>
 #include <fcntl.h>

@@ -4,7 +4,7 @@
 #pragma once
 
 #include "backends/registry.hpp"
-#include "harness/histogram.hpp"
+#include "results/histogram.hpp"
 #include "workloads/storage_workload.hpp"
 
 #include <atomic>

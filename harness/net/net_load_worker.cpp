@@ -1,10 +1,10 @@
 // One load worker: connects its share, then drives requests through its own
 // backend (closed or open loop), verifies replies and stamps latencies.
-#include "harness/net_load_worker.hpp"
+#include "harness/net/net_load_worker.hpp"
 
 #include "backends/probe_util.hpp"
-#include "harness/clock.hpp"
-#include "harness/interrupt.hpp"
+#include "harness/system/clock.hpp"
+#include "harness/system/interrupt.hpp"
 
 #include <algorithm>
 #include <cerrno>

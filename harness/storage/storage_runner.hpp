@@ -2,9 +2,9 @@
 // threads, time the window, account CPU, and merge the workers' results.
 #pragma once
 
-#include "harness/options.hpp"
+#include "harness/cli/options.hpp"
 #include "results/run_result.hpp"
-#include "workloads/test_file.hpp"
+#include "harness/storage/test_file.hpp"
 
 namespace iobench {
 

@@ -1,8 +1,8 @@
 // Command-line parsing and validation for every iobench subcommand.
-#include "harness/options.hpp"
+#include "harness/cli/options.hpp"
 
 #include "backends/registry.hpp"
-#include "harness/errors.hpp"
+#include "harness/cli/errors.hpp"
 #include "workloads/net_workload.hpp"
 #include "workloads/storage_workload.hpp"
 

@@ -2,7 +2,7 @@
 // thread reads and updates, and the two models' entry points.
 #pragma once
 
-#include "harness/net_server.hpp"
+#include "harness/net/net_server.hpp"
 
 #include <atomic>
 #include <future>

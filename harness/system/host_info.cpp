@@ -1,6 +1,6 @@
 // Host facts from uname, /proc and /sys; the target's filesystem and device
 // come from /proc/self/mountinfo matched by st_dev.
-#include "harness/host_info.hpp"
+#include "harness/system/host_info.hpp"
 
 #include "backends/probe_util.hpp"
 

@@ -1,5 +1,5 @@
 // Histogram merge and percentile lookup (the cold parts).
-#include "harness/histogram.hpp"
+#include "results/histogram.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -4,8 +4,8 @@
 
 #include "backends/registry.hpp"
 #include "backends/unique_fd.hpp"
-#include "harness/net_load.hpp"
-#include "harness/net_load_http.hpp"
+#include "harness/net/net_load.hpp"
+#include "harness/net/net_load_http.hpp"
 
 #include <atomic>
 #include <latch>

@@ -3,7 +3,7 @@
 // mapped onto the one result model.
 #pragma once
 
-#include "harness/options.hpp"
+#include "harness/cli/options.hpp"
 #include "results/run_result.hpp"
 
 namespace iobench {

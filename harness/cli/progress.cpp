@@ -1,5 +1,5 @@
 // Progress on stderr: "label  3.0/10.0 s  81.2k IOPS", redrawn in place.
-#include "harness/progress.hpp"
+#include "harness/cli/progress.hpp"
 
 #include <cstdio>
 #include <unistd.h>

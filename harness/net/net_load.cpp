@@ -2,11 +2,11 @@
 // connections (net_load_worker.cpp), plus a watchdog thread that starts them
 // together and unsticks blocked sockets (shutdown) when in-flight requests
 // outlive the drain time.
-#include "harness/net_load.hpp"
+#include "harness/net/net_load.hpp"
 
-#include "harness/clock.hpp"
-#include "harness/interrupt.hpp"
-#include "harness/net_load_worker.hpp"
+#include "harness/system/clock.hpp"
+#include "harness/system/interrupt.hpp"
+#include "harness/net/net_load_worker.hpp"
 
 #include <algorithm>
 #include <sys/socket.h>

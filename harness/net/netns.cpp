@@ -1,5 +1,5 @@
 // Namespace pair set-up with `ip` (one place that runs it) and per-thread setns.
-#include "harness/netns.hpp"
+#include "harness/net/netns.hpp"
 
 #include "backends/probe_util.hpp"
 

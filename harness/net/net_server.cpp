@@ -3,12 +3,12 @@
 // acceptor for posix_aio), stop, and stats. CPU is not counted here: the
 // runners take the whole process's (RUSAGE_SELF) over the measured window, the
 // only way glibc's AIO helpers and io_uring's SQPOLL thread are all paid for.
-#include "harness/net_server.hpp"
+#include "harness/net/net_server.hpp"
 
 #include "backends/registry.hpp"
 #include "backends/unique_fd.hpp"
-#include "harness/errors.hpp"
-#include "harness/net_server_state.hpp"
+#include "harness/cli/errors.hpp"
+#include "harness/net/net_server_state.hpp"
 #include "workloads/http_parser.hpp"
 
 #include <cerrno>

@@ -3,7 +3,7 @@
 // that spend CPU outside the caller's thread pay for it.
 #pragma once
 
-#include "harness/clock.hpp"
+#include "harness/system/clock.hpp"
 #include "results/run_result.hpp"
 
 #include <sys/resource.h>

@@ -2,8 +2,8 @@
 // (epoll, libaio, posix_aio, io_uring, io_uring_sqpoll): one thread, one
 // backend instance created on it, a preallocated connection table.
 #include "backends/registry.hpp"
-#include "harness/clock.hpp"
-#include "harness/net_server_state.hpp"
+#include "harness/system/clock.hpp"
+#include "harness/net/net_server_state.hpp"
 #include "workloads/http_parser.hpp"
 
 #include <algorithm>

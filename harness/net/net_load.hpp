@@ -4,8 +4,8 @@
 #pragma once
 
 #include "backends/backend.hpp"
-#include "harness/histogram.hpp"
-#include "harness/net_address.hpp"
+#include "results/histogram.hpp"
+#include "harness/net/net_address.hpp"
 #include "workloads/net_workload.hpp"
 
 #include <cstdint>

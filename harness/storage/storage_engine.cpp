@@ -1,11 +1,11 @@
 // The storage engine's loop. Hot path rules: nothing allocates, logs or throws
 // between the first submit and the drain; one clock read per reaped batch.
-#include "harness/storage_engine.hpp"
+#include "harness/storage/storage_engine.hpp"
 
 #include "backends/probe_util.hpp"
 #include "backends/unique_fd.hpp"
-#include "harness/clock.hpp"
-#include "harness/interrupt.hpp"
+#include "harness/system/clock.hpp"
+#include "harness/system/interrupt.hpp"
 #include "workloads/verify_pattern.hpp"
 
 #include <algorithm>

@@ -6,7 +6,7 @@
 #pragma once
 
 #include "backends/backend.hpp"
-#include "harness/net_address.hpp"
+#include "harness/net/net_address.hpp"
 #include "workloads/net_workload.hpp"
 
 #include <cstdint>
