@@ -24,7 +24,8 @@ constexpr auto reap_timeout = std::chrono::milliseconds(100);
 constexpr uint64_t stall_limit_ns = 30'000'000'000ull;
 
 struct slot {
-    uint64_t submitted_ns = 0;
+    uint64_t submitted_ns = 0;  // set in flush(), just before the op's submit
+    bool fresh = false;   // a new op, not yet stamped (a requeued rest keeps its stamp)
     uint64_t offset = 0;  // where this op started (for verify and messages)
     uint32_t done = 0;    // bytes already transferred (short transfers are requeued)
     op_kind kind = op_kind::read;
@@ -74,7 +75,7 @@ public:
         uint64_t now = now_ns();
         for (unsigned s = 0; s < slots_.size(); ++s) issue_new(s, now);
         if (!flush()) return drain();
-        uint64_t last_edge = now, last_progress = now;
+        uint64_t last_progress = now;
         while (inflight_ > 0) {
             const int n = be_->reap(completions_, std::clamp(job_.options.batch, 1u, inflight_), reap_timeout);
             now = now_ns();
@@ -82,7 +83,8 @@ public:
                 fail("reap: " + errno_text(-n));
                 break;
             }
-            account_inflight(last_edge, now);
+            account_inflight(now);
+            in_kernel_ -= static_cast<unsigned>(std::max(n, 0));
             if (n == 0) {
                 if (now - last_progress > stall_limit_ns) {
                     fail("backend stalled: " + std::to_string(inflight_) + " ops in flight, none completed for 30 s");
@@ -172,7 +174,7 @@ private:
         }
         slot& s = slots_[idx];
         s.done = 0;
-        s.submitted_ns = now;  // stamped before the op is visible to the kernel
+        s.fresh = true;  // stamped in flush(), at the edge of the batch that submits it
         if (job_.fsync_every && writes_since_sync_ >= job_.fsync_every) {
             writes_since_sync_ = 0;
             s.kind = op_kind::fsync;
@@ -205,7 +207,22 @@ private:
         // submitting each at once, which is what fio does by default.
         const size_t chunk = std::max(1u, job_.options.batch);
         for (size_t i = 0; i < pending_.size(); i += chunk) {
-            be_->prepare(std::span(pending_).subspan(i, std::min(chunk, pending_.size() - i)));
+            const auto ops = std::span(pending_).subspan(i, std::min(chunk, pending_.size() - i));
+            // One clock read per batch edge, before the ops become visible to
+            // the kernel (SQPOLL may complete them before submit returns). A
+            // stamp taken at reap time would also count the verify scans and
+            // the submits of the batches ahead of this one.
+            const uint64_t edge = now_ns();
+            for (const io_op& op : ops) {
+                slot& s = slots_[op.token];
+                if (s.fresh) {
+                    s.submitted_ns = edge;
+                    s.fresh = false;
+                }
+            }
+            account_inflight(edge);
+            in_kernel_ += static_cast<unsigned>(ops.size());
+            be_->prepare(ops);
             const int r = be_->submit();
             if (r < 0) {
                 fail("submit: " + errno_text(-r));
@@ -216,15 +233,20 @@ private:
         return true;
     }
 
-    void account_inflight(uint64_t& last_edge, uint64_t now) {
+    // Integrates the ops the kernel holds (submitted, not yet reaped) over the
+    // window, edge to edge: the same instants the latency stamps use, so the
+    // mean depth and IOPS x mean latency agree (Little's law). Ops the harness
+    // has not handed over yet are not in flight: at page-cache speed they are
+    // a third of the requested depth, and the achieved depth says so.
+    void account_inflight(uint64_t now) {
         if (stopping_ || now <= clock_.measure_start_ns) {
-            last_edge = now;
+            last_edge_ = now;
             return;
         }
-        const uint64_t from = std::max(last_edge, clock_.measure_start_ns);
+        const uint64_t from = std::max(last_edge_, clock_.measure_start_ns);
         const uint64_t to = clock_.stop_ns ? std::min(now, clock_.stop_ns) : now;
-        if (to > from) out_.inflight_ns_sum += static_cast<double>(inflight_) * static_cast<double>(to - from);
-        last_edge = now;
+        if (to > from) out_.inflight_ns_sum += static_cast<double>(in_kernel_) * static_cast<double>(to - from);
+        last_edge_ = now;
     }
 
     void stop(uint64_t now) {
@@ -265,7 +287,9 @@ private:
     std::vector<slot> slots_;
     std::vector<io_op> pending_;
     std::vector<io_completion> completions_;
-    unsigned inflight_ = 0;
+    unsigned inflight_ = 0;   // issued ops not yet completed, queued in pending_ included
+    unsigned in_kernel_ = 0;  // ...of those, handed to the backend and not yet reaped
+    uint64_t last_edge_ = 0;  // last instant account_inflight() integrated up to
     unsigned writes_since_sync_ = 0;
     bool stopping_ = false;
     bool stopping_after_this_ = false;

@@ -17,13 +17,17 @@ namespace iobench {
 // Shared by all workers of one run: the measured window and live progress.
 // Workers set up, count down `ready`, and wait on `go`; the runner fills in
 // the times between the two, so set-up cost never lands in the window.
+// The window's bounds are read on every completion and written once; the two
+// counters are written by every worker: each group has a cache line of its own,
+// so the writes never invalidate the line the reads come from.
 struct run_clock {
+    static constexpr size_t cache_line = 64;
     explicit run_clock(unsigned workers) : ready(workers), go(1) {}
     std::latch ready, go;
-    uint64_t measure_start_ns = 0;  // ops completing before this are warm-up
-    uint64_t stop_ns = 0;           // stop issuing at this instant (0 = no deadline)
-    std::atomic<uint64_t> ops_left{UINT64_MAX};  // --ops budget shared by all workers
-    std::atomic<uint64_t> live_ops{0};           // measured ops so far, for progress lines
+    alignas(cache_line) uint64_t measure_start_ns = 0;  // ops completing before this are warm-up
+    uint64_t stop_ns = 0;                               // stop issuing at this instant (0 = no deadline)
+    alignas(cache_line) std::atomic<uint64_t> ops_left{UINT64_MAX};  // --ops budget shared by all workers
+    alignas(cache_line) std::atomic<uint64_t> live_ops{0};           // measured ops so far, for progress lines
 };
 
 struct storage_job {
