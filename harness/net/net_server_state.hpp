@@ -16,7 +16,9 @@
 
 namespace iobench {
 
-// Counters are written with relaxed atomics once per batch, read by stats().
+// Counters are published with relaxed atomics under `mu` about once a
+// millisecond and whenever a connection comes or goes (the thread-per-connection
+// model adds as it goes), read by stats().
 struct server_shared {
     explicit server_shared(const server_options& o) : opts(o) {}
 
