@@ -192,9 +192,10 @@ void load_worker::issue(conn_state& c, uint64_t now) {
     c.tx_len = req.len;
     c.tx_done = 0;
     c.rx = req.reply;
+    c.one_way = req.reply.len == 0;
     c.send_busy = true;
     push(op_kind::send, c, c.tx, c.tx_len, tk_send);
-    if (overlap_ && c.rx.len > 0) post_recv(c);
+    if (overlap_ && !c.one_way) post_recv(c);
 }
 
 void load_worker::post_recv(conn_state& c) {
@@ -240,7 +241,7 @@ void load_worker::on_send(conn_state& c, int64_t res, uint64_t now) {
         return;
     }
     c.send_busy = false;
-    if (c.rx.len == 0) complete_request(c, now);  // one way: sent is done
+    if (c.one_way) complete_request(c, now);  // sent is done
     else if (!overlap_) post_recv(c);
 }
 

@@ -49,7 +49,8 @@ struct conn_state {
     bool connecting = false;  // a reconnect's connect op is in flight
     const uint8_t* tx = nullptr;  // the requests being sent (the session's)
     uint32_t tx_len = 0, tx_done = 0;
-    byte_window rx;           // where the next reply bytes go; len 0: no reply to these requests
+    byte_window rx;           // where the next reply bytes go
+    bool one_way = false;     // no reply comes: a request is done once sent
     uint64_t* stamps = nullptr;  // `pipeline` send stamps (intended times in open loop), FIFO
     unsigned head = 0, outstanding = 0;
     uint64_t next_due = 0;
