@@ -5,8 +5,11 @@ add_library(iobench_core STATIC
   results/json_writer.cpp
   results/table_writer.cpp
   # workloads: what ops to issue
+  workloads/echo_session.cpp
   workloads/http_parser.cpp
+  workloads/http_session.cpp
   workloads/net_workload.cpp
+  workloads/stream_session.cpp
   workloads/storage_workload.cpp
   # harness/system: clock, CPU, host facts, interruption
   harness/system/host_info.cpp

@@ -1,7 +1,7 @@
 // Unit tests of the incremental HTTP request scanner: pipelining, every split
 // point, bodies, and garbage.
 #include "workloads/http_parser.hpp"
-#include "workloads/net_workload.hpp"
+#include "workloads/http_session.hpp"
 
 #include <gtest/gtest.h>
 #include <string>

@@ -3,7 +3,7 @@
 #include "backends/registry.hpp"
 #include "harness/system/clock.hpp"
 #include "harness/net/net_load.hpp"
-#include "harness/net/net_load_http.hpp"
+#include "workloads/http_parser.hpp"
 
 #include <gtest/gtest.h>
 
@@ -219,7 +219,7 @@ TEST_P(load_backend, http_pipeline_4) {
     if (auto p = e->probe({io_target::socket, {}, false}); !p.ok) GTEST_SKIP() << p.reason;
     test_server s(cfg([](server_config& c) { c.http = true; }));
     load_options o = base(s, GetParam());
-    o.workload = net_workload::http;
+    o.workload = "http";
     o.pipeline = 4;
     const load_result r = run_load(o);
     ASSERT_TRUE(r.ok) << r.error;
@@ -236,7 +236,7 @@ TEST_P(load_backend, http_reconnects_when_the_server_says_connection_close) {
         c.close_after = 5;
     }));
     load_options o = base(s, GetParam());
-    o.workload = net_workload::http;
+    o.workload = "http";
     const load_result r = run_load(o);
     ASSERT_TRUE(r.ok) << r.error;
     EXPECT_EQ(r.errors, 0u);
@@ -346,7 +346,7 @@ TEST(net_load, start_at_waits_for_the_wall_clock_instant) {
 TEST(net_load, http_generic_responses_in_pieces) {
     test_server s(cfg([](server_config& c) { c.http = true; c.split_writes = true; }));
     load_options o = base(s);
-    o.workload = net_workload::http;
+    o.workload = "http";
     o.pipeline = 3;
     o.connections = 2;
     const load_result r = run_load(o);
@@ -360,7 +360,7 @@ TEST(net_load, http_non_200_fails_with_the_status) {
         c.http_reply = "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n";
     }));
     load_options o = base(s);
-    o.workload = net_workload::http;
+    o.workload = "http";
     const load_result r = run_load(o);
     EXPECT_FALSE(r.ok);
     EXPECT_NE(r.error.find("status 404"), std::string::npos) << r.error;
@@ -395,7 +395,7 @@ TEST(net_load, all_connections_lost_stops_the_run) {
 TEST(net_load, stream_counts_sent_messages) {
     test_server s({});  // echoes, but nobody reads: the socket buffers absorb 300 ms of it
     load_options o = base(s);
-    o.workload = net_workload::stream;
+    o.workload = "stream";
     o.msg_size = 4096;
     o.connections = 2;
     o.runtime_ns = 300 * ms;

@@ -13,3 +13,8 @@ foreach(b IN LISTS IOBENCH_NET_SERVER_BACKENDS)
   add_test(NAME net.server.${b} COMMAND net_server_test --backend=${b})
   set_tests_properties(net.server.${b} PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 120 LABELS net)
 endforeach()
+# The protocol sessions (echo, stream, http) on their own: bytes in, what they ask to send.
+add_executable(net_session_test net_session_test.cpp)
+target_link_libraries(net_session_test PRIVATE iobench_core GTest::gtest GTest::gtest_main)
+add_test(NAME unit.net_session COMMAND net_session_test)
+set_tests_properties(unit.net_session PROPERTIES TIMEOUT 60 LABELS unit)

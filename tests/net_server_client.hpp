@@ -4,6 +4,7 @@
 
 #include "backends/registry.hpp"
 #include "harness/net/net_server.hpp"
+#include "workloads/http_session.hpp"
 
 #include <gtest/gtest.h>
 
@@ -24,7 +25,7 @@ namespace iobench::test {
 
 inline std::string g_backend;  // --backend=NAME
 
-inline server_options options(net_workload w = net_workload::echo) {
+inline server_options options(const char* w = "echo") {
     server_options o;
     o.backend = g_backend;
     o.workload = w;

@@ -10,7 +10,7 @@ namespace {
 using namespace std::chrono_literals;
 
 TEST(net_server, http_pipelined_and_split_requests) {
-    net_server s(options(net_workload::http));
+    net_server s(options("http"));
     s.start();
     const std::string req(http_request);
     const int fd = dial(s);
@@ -49,7 +49,7 @@ TEST(net_server, http_pipelined_and_split_requests) {
 }
 
 TEST(net_server, stream_sinks_everything) {
-    net_server s(options(net_workload::stream));
+    net_server s(options("stream"));
     s.start();
     const int fd = dial(s);
     const auto out = pattern(1 << 20, 5);

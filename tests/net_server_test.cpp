@@ -143,7 +143,7 @@ TEST(net_server, connections_over_the_limit_are_refused) {
 }
 
 TEST(net_server, stop_returns_with_connections_open) {
-    net_server s(options(net_workload::http));
+    net_server s(options("http"));
     s.start();
     std::vector<int> fds;
     for (int i = 0; i < 16; ++i) fds.push_back(dial(s));

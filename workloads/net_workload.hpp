@@ -1,27 +1,28 @@
-// Network workloads: what a connection carries.
-//  echo   - the client sends msg_size bytes, the server sends them back; one
-//           round trip is one request; the client checks every echoed byte.
-//  stream - the client pushes msg_size chunks one way; the server sinks them.
-//  http   - HTTP/1.1 keep-alive: the client sends GET requests (pipelined when
-//           asked), the server answers each with the fixed 200 plaintext reply.
+// The network workload registry: one line per protocol, mapping its name to
+// the sessions the net loops drive (see net_session.hpp). Adding a workload
+// is one file pair in workloads/ and one line in net_workload.cpp.
 #pragma once
 
+#include "workloads/net_session.hpp"
+
 #include <cstdint>
-#include <optional>
+#include <memory>
+#include <string>
 #include <string_view>
 
 namespace iobench {
 
-enum class net_workload : uint8_t { echo, stream, http };
+struct net_workload {
+    std::string_view name;
+    std::string_view summary;
+    uint32_t default_msg_size;  // --msg-size when it is not given
+    bool sized;                 // msg_size is its payload, so it must be above 0
+    std::unique_ptr<server_session> (*make_server)(const server_session_config&);
+    std::unique_ptr<client_session> (*make_client)(const client_session_config&);
+};
 
-std::optional<net_workload> parse_net_workload(std::string_view name);
-std::string_view to_string(net_workload w);
-
-// The server's fixed HTTP reply (TechEmpower plaintext style) and the request
-// iobench's load generator sends.
-inline constexpr std::string_view http_body = "Hello, World!";
-inline constexpr std::string_view http_response =
-    "HTTP/1.1 200 OK\r\nServer: iobench\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\nHello, World!";
-inline constexpr std::string_view http_request = "GET /plaintext HTTP/1.1\r\nHost: iobench\r\n\r\n";
+const net_workload* find_net_workload(std::string_view name);  // nullptr: no such workload
+// The names in registry order, joined by `sep`, with `last` before the final one.
+std::string net_workload_names(std::string_view sep = ", ", std::string_view last = ", ");
 
 }  // namespace iobench

@@ -38,11 +38,12 @@ struct raw_flags {
 
 po::options_description common_description(raw_flags& f, run_options& o, const char* backend_help,
                                            const char* runtime_default) {
+    static const std::string workload_help =
+        "storage: read | write | randread | randwrite | randrw;  network: " + net_workload_names(" | ", " | ");
     po::options_description d("common options");
     d.add_options()
         ("backend,b", po::value(&f.backend)->default_value("all"), backend_help)
-        ("workload,w", po::value(&o.workload)->default_value(o.workload),
-         "storage: read | write | randread | randwrite | randrw;  network: echo | stream | http")
+        ("workload,w", po::value(&o.workload)->default_value(o.workload), workload_help.c_str())
         ("runtime,t", po::value(&f.runtime)->default_value(runtime_default), "measured time per backend (after --ramp)")
         ("ramp", po::value(&f.ramp)->default_value("1s"), "warm-up before measuring; not counted")
         ("jobs,j", po::value(&o.jobs)->default_value(o.jobs),
@@ -151,8 +152,8 @@ void check_storage(const raw_flags& f, const po::variables_map& vm, run_options&
 }
 
 void check_network(const raw_flags& f, const po::variables_map& vm, run_options& o) {
-    const auto w = *parse_net_workload(o.workload);
-    const uint64_t msg = vm.count("msg-size") ? parse_size(f.msg_size, "--msg-size") : w == net_workload::stream ? 64 * 1024 : 64;
+    const net_workload* w = find_net_workload(o.workload);
+    const uint64_t msg = vm.count("msg-size") ? parse_size(f.msg_size, "--msg-size") : w->default_msg_size;
     if (msg == 0 || msg > (16u << 20)) throw usage_error("--msg-size: must be between 1 byte and 16 MiB");
     o.msg_size = static_cast<uint32_t>(msg);
     const uint64_t buf = parse_size(f.buf_size, "--buf-size");
@@ -202,14 +203,14 @@ void parse_run(const std::vector<std::string>& args, command_line& cl) {
     cl.cmd = command_line::verb::run;
     expand_backends(f.backend, o.backends);
     check_common(f, o);
-    if (parse_net_workload(o.workload)) {
+    if (find_net_workload(o.workload)) {
         if (o.runtime_ns == 0) throw usage_error("--runtime: must be more than 0");
         check_network(f, vm, o);
     } else if (parse_storage_pattern(o.workload)) {
         check_storage(f, vm, o);
     } else {
         throw usage_error("--workload: unknown workload '" + o.workload +
-                          "' (storage: read, write, randread, randwrite, randrw; network: echo, stream, http)");
+                          "' (storage: read, write, randread, randwrite, randrw; network: " + net_workload_names() + ")");
     }
 }
 
@@ -228,7 +229,7 @@ void parse_serve(const std::vector<std::string>& args, command_line& cl) {
     expand_backends(f.backend, o.backends);
     if (o.backends.size() != 1) throw usage_error("--backend: serve takes exactly one backend");
     check_common(f, o);
-    if (!parse_net_workload(o.workload)) throw usage_error("--workload: serve takes echo, stream or http");
+    if (!find_net_workload(o.workload)) throw usage_error("--workload: serve takes " + net_workload_names(", ", " or "));
     f.client_backend = o.client_backend;
     check_network(f, vm, o);
 }
@@ -244,7 +245,7 @@ void parse_load(const std::vector<std::string>& args, command_line& cl) {
     if (!parse_with(args, cl, desc, vm)) return;
     cl.cmd = command_line::verb::load;
     check_common(f, o);
-    if (!parse_net_workload(o.workload)) throw usage_error("--workload: load takes echo, stream or http");
+    if (!find_net_workload(o.workload)) throw usage_error("--workload: load takes " + net_workload_names(", ", " or "));
     if (o.target.empty()) throw usage_error("--target: give the server's HOST:PORT");
     if (o.runtime_ns == 0) throw usage_error("--runtime: must be more than 0");
     if (!vm["backend"].defaulted()) {
@@ -286,7 +287,7 @@ backend_options backend_options_of(const run_options& o, unsigned depth) {
     return b;
 }
 
-bool run_options::network() const { return parse_net_workload(workload).has_value(); }
+bool run_options::network() const { return find_net_workload(workload) != nullptr; }
 
 uint64_t parse_size(const std::string& text, const std::string& flag) {
     size_t pos = 0;

@@ -7,6 +7,7 @@
 #include "harness/system/clock.hpp"
 #include "harness/system/interrupt.hpp"
 #include "harness/net/net_load_worker.hpp"
+#include "workloads/net_workload.hpp"
 
 #include <algorithm>
 #include <sys/socket.h>
@@ -34,7 +35,13 @@ load_result run_load(const load_options& o) {
         r.error = "client backend " + p.reason;
         return r;
     }
-    if (o.connections == 0 || (o.workload != net_workload::http && o.msg_size == 0)) {
+    const net_workload* w = find_net_workload(o.workload);
+    if (!w) {
+        r.ok = false;
+        r.error = "unknown network workload '" + o.workload + "'";
+        return r;
+    }
+    if (o.connections == 0 || (w->sized && o.msg_size == 0)) {
         r.ok = false;
         r.error = "need at least one connection and a message size above 0";
         return r;

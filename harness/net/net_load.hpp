@@ -1,12 +1,11 @@
 // The network load generator (client side): opens N connections to a server
-// (iobench's own or any other), drives one net_workload through a backend of
+// (iobench's own or any other), drives one network workload through a backend of
 // its own (default epoll), checks what comes back, and measures every request.
 #pragma once
 
 #include "backends/backend.hpp"
 #include "results/histogram.hpp"
 #include "harness/net/net_address.hpp"
-#include "workloads/net_workload.hpp"
 
 #include <cstdint>
 #include <string>
@@ -16,7 +15,7 @@ namespace iobench {
 struct load_options {
     std::string backend = "epoll";  // the client's own backend (--client-backend)
     net_address target;
-    net_workload workload = net_workload::echo;
+    std::string workload = "echo";  // a name in the workload registry (workloads/net_workload.cpp)
     unsigned connections = 64;
     unsigned threads = 1;           // connections are spread over this many loops
     uint32_t msg_size = 64;         // echo/stream payload per message

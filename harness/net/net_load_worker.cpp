@@ -1,5 +1,6 @@
 // One load worker: connects its share, then drives requests through its own
-// backend (closed or open loop), verifies replies and stamps latencies.
+// backend (closed or open loop) and stamps latencies; each connection's client
+// session fills the requests and judges the replies.
 #include "harness/net/net_load_worker.hpp"
 
 #include "backends/probe_util.hpp"
@@ -21,19 +22,7 @@ namespace {
 
 constexpr uint64_t connect_timeout_ns = 5'000'000'000;
 constexpr uint64_t max_wait_ns = 50'000'000;  // longest reap wait, so abort/interrupt are seen
-constexpr uint32_t http_rx_size = 16 * 1024;
 enum token_kind : uint64_t { tk_connect = 0, tk_send = 1, tk_recv = 2 };
-
-// Echo payload: each 8-byte word encodes (connection, sequence, word offset),
-// so a misplaced, stale or corrupted byte differs from what is expected.
-void fill_message(uint8_t* p, uint32_t len, uint32_t conn, uint64_t seq) {
-    for (uint32_t off = 0; off < len; off += 8) {
-        uint64_t w = (conn + 1ull) * 0x9e3779b97f4a7c15ull ^ (seq + 1) * 0xc2b2ae3d27d4eb4full ^
-                     (off + 8ull) * 0x165667b19e3779f9ull;
-        w ^= w >> 29;
-        std::memcpy(p + off, &w, std::min<uint32_t>(8, len - off));
-    }
-}
 
 }  // namespace
 
@@ -48,15 +37,17 @@ void load_worker::run() {
     if (!sh_.abort.load()) loop();
     sh_.drained.fetch_add(1);
     sh_.may_close.wait();
+    for (const conn_state& c : conns_)
+        if (c.fd) be_->forget_fd(c.fd.get());
     be_.reset();  // before the sockets close: the kernel lets go of them
     conns_.clear();
 }
 
-void load_worker::push(op_kind k, conn_state& c, void* buf, uint32_t len, uint64_t kind) {
+void load_worker::push(op_kind k, conn_state& c, const void* buf, uint32_t len, uint64_t kind) {
     io_op op;
     op.kind = k;
     op.fd = c.fd.get();
-    op.buf = buf;
+    op.buf = const_cast<void*>(buf);  // a send or connect only reads it
     op.len = len;
     op.token = (static_cast<uint64_t>(&c - conns_.data()) << 2) | kind;  // one op per kind per connection
     staged_.push_back(op);  // capacity reserved: no allocation
@@ -75,22 +66,15 @@ void load_worker::setup() {
     staged_.reserve(bo.depth);
     cqes_.resize(bo.depth);
 
+    const net_workload* w = find_net_workload(o_.workload);
+    if (!w) throw std::runtime_error("unknown network workload '" + o_.workload + "'");
     const unsigned pipeline = std::max(1u, o_.pipeline);
-    const bool http = o_.workload == net_workload::http;
-    const uint32_t tx_cap = http ? pipeline * static_cast<uint32_t>(http_request.size()) : o_.msg_size;
-    const uint32_t rx_cap = http ? http_rx_size : o_.workload == net_workload::echo ? o_.msg_size : 0;
-    buffers_.resize(static_cast<size_t>(tx_cap + rx_cap) * conns_.size());
     stamps_.resize(static_cast<size_t>(pipeline) * conns_.size());
     for (size_t i = 0; i < conns_.size(); ++i) {
         conn_state& c = conns_[i];
         c.id = first_ + static_cast<uint32_t>(i);
-        c.tx = buffers_.data() + i * (tx_cap + rx_cap);
-        c.rx = c.tx + tx_cap;
         c.stamps = stamps_.data() + i * pipeline;
-        if (http)
-            for (unsigned k = 0; k < pipeline; ++k)
-                std::memcpy(c.tx + k * http_request.size(), http_request.data(), http_request.size());
-        if (o_.workload == net_workload::stream) fill_message(c.tx, o_.msg_size, c.id, 0);
+        c.session = w->make_client({c.id, o_.msg_size, pipeline, o_.verify});  // its buffers, made here
     }
     connect_all();
 }
@@ -167,7 +151,7 @@ void load_worker::reopen(conn_state& c) {
         std::replace(sh_.all_fds.begin(), sh_.all_fds.end(), old_fd, fd.get());
     }
     c.fd = std::move(fd);  // closes the old one after the watchdog's list moved on
-    c.scan = http_response_scanner{};
+    c.session->reset();
     const auto* sa = reinterpret_cast<const sockaddr*>(&o_.target.addr);
     if (entry_.caps & cap_accept_connect) {
         c.connecting = true;
@@ -188,10 +172,10 @@ void load_worker::issue(conn_state& c, uint64_t now) {
         if (c.connecting || c.dead) return;  // the request goes when the connect completes
     }
     const unsigned pipeline = std::max(1u, o_.pipeline);
+    const unsigned most = c.session->batch();  // <= pipeline
     unsigned k = 0;
     if (o_.rate > 0) {
         // Open loop: every request due by now goes, stamped with its intended time.
-        const unsigned most = o_.workload == net_workload::http ? pipeline : 1;
         while (k < most && c.next_due <= now) {
             c.stamps[(c.head + k) % pipeline] = c.next_due;
             c.next_due += interval_ns_;
@@ -199,27 +183,24 @@ void load_worker::issue(conn_state& c, uint64_t now) {
         }
         if (k == 0) return;
     } else {
-        k = o_.workload == net_workload::http ? pipeline : 1;
+        k = most;
         for (unsigned i = 0; i < k; ++i) c.stamps[(c.head + i) % pipeline] = now;
     }
     c.outstanding = k;
+    const request_batch req = c.session->fill(k);
+    c.tx = req.data;
+    c.tx_len = req.len;
     c.tx_done = 0;
-    c.rx_len = 0;
-    switch (o_.workload) {
-    case net_workload::echo:
-        fill_message(c.tx, o_.msg_size, c.id, ++c.seq);
-        c.tx_len = o_.msg_size;
-        break;
-    case net_workload::stream: c.tx_len = o_.msg_size; break;
-    case net_workload::http: c.tx_len = k * static_cast<uint32_t>(http_request.size()); break;
-    }
+    c.rx = req.reply;
+    c.one_way = req.reply.len == 0;
     c.send_busy = true;
     push(op_kind::send, c, c.tx, c.tx_len, tk_send);
-    if (overlap_ && o_.workload != net_workload::stream) {
-        c.recv_busy = true;
-        const uint32_t cap = o_.workload == net_workload::http ? http_rx_size : o_.msg_size;
-        push(op_kind::recv, c, c.rx, cap, tk_recv);
-    }
+    if (overlap_ && !c.one_way) post_recv(c);
+}
+
+void load_worker::post_recv(conn_state& c) {
+    c.recv_busy = true;
+    push(op_kind::recv, c, c.rx.buf, c.rx.len, tk_recv);
 }
 
 void load_worker::complete_request(conn_state& c, uint64_t now) {
@@ -260,13 +241,8 @@ void load_worker::on_send(conn_state& c, int64_t res, uint64_t now) {
         return;
     }
     c.send_busy = false;
-    if (o_.workload == net_workload::stream) {
-        complete_request(c, now);
-    } else if (!overlap_) {
-        c.recv_busy = true;
-        const uint32_t cap = o_.workload == net_workload::http ? http_rx_size : o_.msg_size;
-        push(op_kind::recv, c, c.rx, cap, tk_recv);
-    }
+    if (c.one_way) complete_request(c, now);  // sent is done
+    else if (!overlap_) post_recv(c);
 }
 
 void load_worker::on_recv(conn_state& c, int64_t res, uint64_t now) {
@@ -281,56 +257,17 @@ void load_worker::on_recv(conn_state& c, int64_t res, uint64_t now) {
     if (res <= 0) return conn_error(c, "recv", res);
     if (c.dead) return;
     if (in_window(now)) result.bytes_received += static_cast<uint64_t>(res);
-    const auto n = static_cast<uint32_t>(res);
-    if (o_.workload == net_workload::echo) {
-        c.rx_len += n;
-        if (c.rx_len < o_.msg_size) {  // partial: keep accumulating
-            push(op_kind::recv, c, c.rx + c.rx_len, o_.msg_size - c.rx_len, tk_recv);
-            return;
-        }
-        c.recv_busy = false;
-        if (o_.verify && std::memcmp(c.rx, c.tx, o_.msg_size) != 0) {
-            uint32_t off = 0;
-            while (c.rx[off] == c.tx[off]) ++off;
-            char bytes[48];
-            std::snprintf(bytes, sizeof bytes, ": got 0x%02x, expected 0x%02x", c.rx[off], c.tx[off]);
-            sh_.fail("echo verify failed: connection " + std::to_string(c.id) + " message " + std::to_string(c.seq) +
-                     " byte offset " + std::to_string(off) + bytes);
-            return conn_error(c, "verify", 0);
-        }
-        complete_request(c, now);
-        return;
+    const reply_step st = c.session->on_reply(c.rx.buf, static_cast<uint32_t>(res), c.outstanding);
+    if (st.close) c.reconnect = true;
+    for (unsigned i = 0; i < st.answered; ++i) complete_request(c, now);
+    if (!stopping_) result.errors += st.rejected;
+    if (st.error) {
+        sh_.fail(st.error);
+        return conn_error(c, "reply", 0);
     }
-    // http: every complete response answers the oldest outstanding request.
-    int bad_code = 0;
-    unsigned extra = 0, bad = 0;
-    const auto st = c.scan.feed(c.rx, n, [&](int code, bool close) {
-        if (close) c.reconnect = true;
-        if (c.outstanding == 0) {
-            ++extra;
-            return;
-        }
-        if (code != 200 && bad++ == 0) bad_code = code;
-        complete_request(c, now);
-    });
-    if (bad && !o_.verify) {  // without verify, each one is counted and the run goes on
-        if (!stopping_) result.errors += bad;
-        bad_code = 0;
-    }
-    if (st != http_response_scanner::status::ok || extra || bad_code) {
-        using hs = http_response_scanner::status;
-        const char* why = st == hs::chunked  ? "transfer-encoded (chunked) responses are not supported"
-                          : st != hs::ok     ? "malformed response"
-                          : extra            ? "a response without a request"
-                                             : "status ";
-        sh_.fail("http: connection " + std::to_string(c.id) + ": " + why + (bad_code ? std::to_string(bad_code) : ""));
-        return conn_error(c, "http", 0);
-    }
-    if (c.outstanding > 0) {
-        push(op_kind::recv, c, c.rx, http_rx_size, tk_recv);
-    } else {
-        c.recv_busy = false;
-    }
+    c.rx = st.next;
+    if (c.outstanding > 0 && c.rx.len > 0) post_recv(c);
+    else c.recv_busy = false;
 }
 
 void load_worker::loop() {

@@ -1,11 +1,12 @@
 // The load generator's insides: the state its threads share and one worker
-// loop (a backend of its own plus a share of the connections). See net_load.cpp.
+// loop (a backend of its own plus a share of the connections, each with its
+// workload's client session). See net_load.cpp.
 #pragma once
 
 #include "backends/registry.hpp"
 #include "backends/unique_fd.hpp"
 #include "harness/net/net_load.hpp"
-#include "harness/net/net_load_http.hpp"
+#include "workloads/net_workload.hpp"
 
 #include <atomic>
 #include <latch>
@@ -44,15 +45,16 @@ struct conn_state {
     unique_fd fd;
     uint32_t id = 0;          // global connection number
     bool dead = false, send_busy = false, recv_busy = false;
-    bool reconnect = false;   // the server said Connection: close: open a new connection before the next request
+    bool reconnect = false;   // the server said it hangs up: open a new connection before the next request
     bool connecting = false;  // a reconnect's connect op is in flight
-    uint8_t *tx = nullptr, *rx = nullptr;
-    uint32_t tx_len = 0, tx_done = 0, rx_len = 0;
-    uint64_t seq = 0;
+    const uint8_t* tx = nullptr;  // the requests being sent (the session's)
+    uint32_t tx_len = 0, tx_done = 0;
+    byte_window rx;           // where the next reply bytes go
+    bool one_way = false;     // no reply comes: a request is done once sent
     uint64_t* stamps = nullptr;  // `pipeline` send stamps (intended times in open loop), FIFO
     unsigned head = 0, outstanding = 0;
     uint64_t next_due = 0;
-    http_response_scanner scan;
+    std::unique_ptr<client_session> session;
 };
 
 class load_worker {
@@ -78,7 +80,8 @@ private:
     unique_fd open_socket() const;
     void reopen(conn_state& c);
     void on_connect(conn_state& c, int64_t res);
-    void push(op_kind k, conn_state& c, void* buf, uint32_t len, uint64_t kind);
+    void post_recv(conn_state& c);
+    void push(op_kind k, conn_state& c, const void* buf, uint32_t len, uint64_t kind);
     bool flush();
     bool in_window(uint64_t now) const { return now >= sh_.measure_ns && now < sh_.stop_ns; }
     bool idle(const conn_state& c) const {
@@ -91,7 +94,6 @@ private:
     uint32_t first_;
     std::vector<conn_state> conns_;
     std::unique_ptr<backend> be_;
-    std::vector<uint8_t> buffers_;
     std::vector<uint64_t> stamps_;
     std::vector<io_op> staged_;
     std::vector<io_completion> cqes_;

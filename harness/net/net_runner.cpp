@@ -23,7 +23,7 @@ server_options server_options_of(const std::string& backend, const run_options& 
     server_options s;
     s.backend = backend;
     s.listen = parse_net_address(o.listen, "--listen");
-    s.workload = *parse_net_workload(o.workload);
+    s.workload = o.workload;
     s.max_connections = std::max(1024u, o.connections + 16);
     s.buf_size = o.buf_size;
     s.buf_count = o.buf_count;
@@ -37,7 +37,7 @@ load_options load_options_of(const run_options& o, const net_address& target) {
     load_options l;
     l.backend = o.client_backend;
     l.target = target;
-    l.workload = *parse_net_workload(o.workload);
+    l.workload = o.workload;
     l.connections = o.connections;
     l.threads = o.jobs;
     l.msg_size = o.msg_size;

@@ -9,7 +9,6 @@
 #include "backends/unique_fd.hpp"
 #include "harness/cli/errors.hpp"
 #include "harness/net/net_server_state.hpp"
-#include "workloads/http_parser.hpp"
 
 #include <cerrno>
 #include <chrono>
@@ -37,15 +36,6 @@ void server_shared::publish(const backend_counters& c) {
     cq_overflows.store(c.cq_overflows, std::memory_order_relaxed);
     zc_sends.store(c.zc_sends, std::memory_order_relaxed);
     zc_copied.store(c.zc_copied, std::memory_order_relaxed);
-}
-
-std::string_view http_response_block() {
-    static const std::string block = [] {
-        std::string b;
-        for (size_t i = 0; i < 16384 / http_response.size(); ++i) b += http_response;
-        return b;
-    }();
-    return block;
 }
 
 // ---- the server ----
@@ -92,6 +82,8 @@ net_server::net_server(const server_options& opts) : impl_(std::make_unique<impl
     impl& m = *impl_;
     m.entry = find_backend(opts.backend);
     if (!m.entry) throw usage_error("--backend " + opts.backend + ": unknown backend");
+    m.s.workload = find_net_workload(opts.workload);
+    if (!m.s.workload) throw usage_error("--workload " + opts.workload + ": unknown network workload");
     probe_context pc;
     pc.target = io_target::socket;
     const probe_result pr = m.entry->probe(pc);
@@ -237,11 +229,11 @@ void net_server::impl::acceptor_blocking_backend() {
     op.fd = s.listen_fd;
     for (;;) {
         const int64_t r = run_one(*be, op);
-        if (s.stopping.load()) {
+        if (s.stopping.load() || r == -EINVAL) {  // EINVAL: the listener was shut down
             if (r >= 0) ::close(static_cast<int>(r));
+            be->forget_fd(s.listen_fd);  // net_server closes it
             return;
         }
-        if (r == -EINVAL) return;  // the listener was shut down
         if (r < 0) {
             if (r != -ECONNABORTED) s.add(s.errors, 1);
             if (r == -EMFILE || r == -ENFILE) std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -269,6 +261,8 @@ void net_server::impl::spawn_worker(int fd) {
     s.add(s.errors, 1);
 }
 
+// One connection on its own thread: recv, then send what the session owes
+// until it is out, one blocking op at a time.
 void net_server::impl::worker_main(worker& w, int fd) {
     const int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -276,10 +270,7 @@ void net_server::impl::worker_main(worker& w, int fd) {
     bo.depth = 1;
     const auto be = entry->create(bo);
     std::vector<char> buf(s.opts.buf_size);  // per connection, at its setup
-    http_request_scanner scan;
-    const std::string_view block = http_response_block();
-    const uint64_t resp = http_response.size();
-    uint64_t out_total = 0;
+    const auto session = s.workload->make_server({});
     io_op rx{};
     rx.kind = op_kind::recv;
     rx.fd = fd;
@@ -288,19 +279,6 @@ void net_server::impl::worker_main(worker& w, int fd) {
     io_op tx{};
     tx.kind = op_kind::send;
     tx.fd = fd;
-    // Sends [p, p+len) completely; false on error.
-    auto send_all = [&](const char* p, uint64_t len) {
-        while (len > 0) {
-            tx.buf = const_cast<char*>(p);
-            tx.len = static_cast<uint32_t>(len);
-            const int64_t r = run_one(*be, tx);
-            if (r <= 0) return false;
-            s.add(s.bytes_out, static_cast<uint64_t>(r));
-            p += r;
-            len -= static_cast<uint64_t>(r);
-        }
-        return true;
-    };
     bool failed = false;
     for (;;) {
         const int64_t r = run_one(*be, rx);
@@ -309,30 +287,32 @@ void net_server::impl::worker_main(worker& w, int fd) {
             break;
         }
         s.add(s.bytes_in, static_cast<uint64_t>(r));
-        if (s.opts.workload == net_workload::echo) {
-            s.add(s.requests, 1);
-            if (!(failed = !send_all(buf.data(), static_cast<uint64_t>(r)))) continue;
+        server_step st = session->on_recv(buf.data(), static_cast<uint32_t>(r), -1);
+        const bool finish = st.finish, broke = st.error;
+        s.add(s.requests, st.requests);
+        while (!failed && st.send.what != send_item::kind::none) {
+            if (st.send.what != send_item::kind::buffer) {  // file ranges wait for the zero-copy transfer methods
+                failed = true;
+                break;
+            }
+            tx.buf = const_cast<char*>(st.send.buf);  // never written: send only reads it
+            tx.len = st.send.len;
+            const int64_t n = run_one(*be, tx);
+            if (n <= 0) {
+                failed = true;
+                break;
+            }
+            s.add(s.bytes_out, static_cast<uint64_t>(n));
+            st = session->on_sent(static_cast<uint32_t>(n));
+            s.add(s.requests, st.requests);
+        }
+        if (failed || finish) {
+            failed = failed || broke;  // garbage after the good requests
             break;
         }
-        if (s.opts.workload == net_workload::stream) {
-            s.add(s.requests, 1);
-            continue;
-        }
-        const auto got = scan.feed(buf.data(), static_cast<size_t>(r));
-        for (uint64_t owed = got.requests * resp; owed > 0 && !failed;) {
-            const uint64_t off = out_total % resp;
-            const uint64_t len = std::min<uint64_t>(owed, block.size() - off);
-            failed = !send_all(block.data() + off, len);
-            if (!failed) {
-                s.add(s.requests, (out_total + len) / resp - out_total / resp);
-                out_total += len;
-                owed -= len;
-            }
-        }
-        if (!got.ok) failed = true;  // garbage after the good requests
-        if (failed) break;
     }
     if (failed && !s.stopping.load()) s.add(s.errors, 1);
+    be->forget_fd(fd);
     {
         std::lock_guard lk(workers_mu);
         ::close(fd);

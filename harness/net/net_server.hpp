@@ -1,4 +1,4 @@
-// The network server side: serves one net_workload on one backend (the one
+// The network server side: serves one network workload on one backend (the one
 // under test) until stopped. Event-loop backends run one loop thread;
 // cap_one_op_per_thread backends (blocking) run a thread per connection; a
 // backend without cap_accept_connect (posix_aio) gets its connections from an
@@ -7,7 +7,6 @@
 
 #include "backends/backend.hpp"
 #include "harness/net/net_address.hpp"
-#include "workloads/net_workload.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -18,7 +17,7 @@ namespace iobench {
 struct server_options {
     std::string backend;                 // registry name
     net_address listen;                  // port 0 = pick a free one
-    net_workload workload = net_workload::echo;
+    std::string workload = "echo";       // a name in the workload registry (workloads/net_workload.cpp)
     unsigned max_connections = 1024;     // sizes the backend's depth and tables
     uint32_t buf_size = 64 * 1024;       // per-connection (or provided) receive buffer
     uint32_t buf_count = 256;            // provided buffer ring entries (power of two)

@@ -1,10 +1,11 @@
 // net_server's event loop for the backends that run many ops per thread
 // (epoll, libaio, posix_aio, io_uring, io_uring_sqpoll): one thread, one
-// backend instance created on it, a preallocated connection table.
+// backend instance created on it, a preallocated connection table and one
+// protocol session per connection slot. It knows fds, tokens, the buffer ring
+// and the backend; what the bytes mean is the session's business.
 #include "backends/registry.hpp"
 #include "harness/system/clock.hpp"
 #include "harness/net/net_server_state.hpp"
-#include "workloads/http_parser.hpp"
 
 #include <algorithm>
 #include <array>
@@ -32,6 +33,7 @@ constexpr uint16_t group_id = 0;
 constexpr size_t reap_batch = 256;
 constexpr auto reap_timeout = 20ms;             // how often the stop flag and the handoff queue are looked at
 constexpr uint64_t drain_limit_ns = 5'000'000'000ull;  // stop(): longest wait for ops to end
+constexpr uint64_t publish_every_ns = 1'000'000;        // stats go out this often, not every loop turn
 
 uint64_t token_of(uint32_t id, op_tag t) { return uint64_t{id} << 2 | t; }
 
@@ -53,13 +55,9 @@ struct conn {
     bool eof = false;        // the peer finished sending: close once our output is out
     bool recv_busy = false;  // a multishot recv stays busy until its final completion
     bool send_busy = false;  // a zero-copy send stays busy until its notification
+    bool recv_ok = true;     // the session lets the connection's own buffer be received into
     int64_t zc_result = 0;   // a zero-copy send's result, applied at its notification
-    uint32_t have = 0, sent = 0;    // echo, plain recv: bytes in buf / already sent back
-    int32_t q_head = -1, q_tail = -1;  // echo, provided buffers: received chunks (buffer ids) to send back
-    uint32_t q_off = 0;               // ...bytes of the head chunk already sent
-    uint64_t owed = 0;       // http: response bytes not sent yet
-    uint64_t out_total = 0;  // http: response bytes sent so far
-    http_request_scanner scan;
+    send_item out;           // the session's owed output, from its last step
 };
 
 // Per-batch tallies, added to the shared atomics once per loop turn.
@@ -74,8 +72,7 @@ public:
         for (const conn& k : conns_) {
             if (!k.open) continue;
             ::shutdown(k.fd, SHUT_RDWR);  // wakes a glibc AIO helper blocked in recv
-            if (k.send_fd != k.fd) ::close(k.send_fd);
-            ::close(k.fd);
+            forget_and_close(k);
         }
     }
     event_loop(const event_loop&) = delete;
@@ -96,18 +93,19 @@ public:
         for (unsigned i = n; i-- > 0;) free_.push_back(i);
         prep_.reserve(2 * size_t{n} + 2);
         handoff_.reserve(n);
+        server_session_config sc;
         if (bufring_) {
             if (!ring_mem_.map(size_t{o_.buf_count} * o_.buf_size))
                 throw std::system_error(errno, std::system_category(), "net_server: buffer ring memory");
             be_->add_buffer_group(group_id, ring_mem_.p, o_.buf_size, o_.buf_count);
-            chunk_next_.assign(o_.buf_count, -1);
-            chunk_len_.assign(o_.buf_count, 0);
+            held_ = std::make_unique<held_buffers>(o_.buf_count);
+            sc.held = held_.get();
         } else {
             if (!conn_mem_.map(size_t{n} * o_.buf_size))
                 throw std::system_error(errno, std::system_category(), "net_server: connection buffers");
         }
-        block_ = http_response_block();
-        resp_len_ = http_response.size();
+        sessions_.reserve(n);
+        for (unsigned i = 0; i < n; ++i) sessions_.push_back(s_.workload->make_server(sc));
     }
 
     std::string describe_all() const { return be_->describe() + "; server: " + mode(); }
@@ -154,9 +152,15 @@ public:
             }
             for (int i = 0; i < k; ++i) dispatch(out[static_cast<size_t>(i)]);
             flush();
-            publish();
+            // Stats every ~1 ms (one vDSO clock read per turn), and at once when a
+            // connection comes or goes: whoever saw it served or closed sees it counted.
+            if (const uint64_t t = now_ns(); live_changed_ || t >= next_publish_) {
+                publish();
+                next_publish_ = t + publish_every_ns;
+            }
         }
         publish();
+        be_->forget_fd(s_.listen_fd);  // no accept in flight now; net_server closes it
     }
 
 private:
@@ -172,7 +176,7 @@ private:
     }
 
     void publish() {
-        std::lock_guard lk(s_.mu);  // once per loop turn; stats() reads a whole turn or none of it
+        std::lock_guard lk(s_.mu);  // stats() reads one whole publication or none of it
         s_.add(s_.accepted, t_.accepted);
         s_.add(s_.requests, t_.requests);
         s_.add(s_.bytes_in, t_.bytes_in);
@@ -180,6 +184,7 @@ private:
         s_.add(s_.errors, t_.errors);
         s_.live.store(live_, std::memory_order_relaxed);
         t_ = {};
+        live_changed_ = false;
         s_.publish(be_->counters());
     }
 
@@ -250,11 +255,13 @@ private:
         free_.pop_back();
         conn& k = conns_[id];
         k = conn{};
+        sessions_[id]->reset();
         k.fd = fd;
         k.send_fd = send_fd;
         k.open = true;
         ++live_;
         ++t_.accepted;
+        live_changed_ = true;
         post_recv(id);
     }
 
@@ -272,10 +279,7 @@ private:
         k.recv_busy = true;
     }
 
-    // Echo without a buffer ring reuses its one buffer: recv again once it is sent back.
-    bool wants_recv(const conn& k) const {
-        return !k.closing && !k.eof && !k.recv_busy && (bufring_ || o_.workload != net_workload::echo || k.have == 0);
-    }
+    bool wants_recv(const conn& k) const { return !k.closing && !k.eof && !k.recv_busy && k.recv_ok; }
 
     // Plain recv: each connection's own buffer.
     char* buf_of(const conn& k) const {
@@ -294,7 +298,7 @@ private:
         if (r > 0) {
             t_.bytes_in += static_cast<uint64_t>(r);
             const bool provided = c.flags & cqe_buffer;
-            on_data(k, provided ? static_cast<const char*>(c.buf) : buf_of(k), static_cast<uint32_t>(r),
+            on_data(id, provided ? static_cast<const char*>(c.buf) : buf_of(k), static_cast<uint32_t>(r),
                     provided ? int32_t{c.buf_id} : -1);
         } else if (r == 0) {
             k.eof = true;
@@ -307,64 +311,41 @@ private:
     }
 
     // Received bytes: in provided buffer `bid`, or (bid < 0) in the connection's own buffer.
-    void on_data(conn& k, const char* data, uint32_t n, int32_t bid) {
+    void on_data(uint32_t id, const char* data, uint32_t n, int32_t bid) {
+        conn& k = conns_[id];
         if (k.closing) {
             if (bid >= 0) give_back(static_cast<uint16_t>(bid));
             return;
         }
-        if (o_.workload == net_workload::http) scan(k, data, n);  // http counts responses sent instead
-        else ++t_.requests;
-        if (o_.workload == net_workload::echo && bid < 0) {
-            k.have = n;
-            k.sent = 0;
-        } else if (o_.workload == net_workload::echo) {  // queued until sent back
-            const auto b = static_cast<size_t>(bid);
-            chunk_len_[b] = n;
-            chunk_next_[b] = -1;
-            if (k.q_tail >= 0) chunk_next_[static_cast<size_t>(k.q_tail)] = bid;
-            else k.q_head = bid;
-            k.q_tail = bid;
-        } else if (bid >= 0) {
-            give_back(static_cast<uint16_t>(bid));
-        }
-        kick_send(k);
+        const server_step st = sessions_[id]->on_recv(data, n, bid);
+        if (bid >= 0 && !st.keep) give_back(static_cast<uint16_t>(bid));
+        apply(k, st);
+        kick_send(id);
     }
 
-    void scan(conn& k, const char* data, uint32_t n) {
-        const auto r = k.scan.feed(data, n);
-        k.owed += r.requests * resp_len_;
-        if (!r.ok) {  // garbage: answer what came before it, then close
-            ++t_.errors;
-            k.eof = true;
-        }
+    void apply(conn& k, const server_step& st) {
+        t_.requests += st.requests;
+        k.out = st.send;
+        k.recv_ok = st.recv;
+        if (st.release >= 0) give_back(static_cast<uint16_t>(st.release));
+        if (st.error) ++t_.errors;
+        if (st.finish) k.eof = true;  // answer what is owed, then close
     }
 
-    bool output_pending(const conn& k) const {
-        switch (o_.workload) {
-        case net_workload::echo: return bufring_ ? k.q_head >= 0 : k.sent < k.have;
-        case net_workload::http: return k.owed > 0;
-        case net_workload::stream: return false;
-        }
-        return false;
-    }
+    bool output_pending(const conn& k) const { return k.out.what != send_item::kind::none; }
 
     // One send in flight per connection, in order.
-    void kick_send(conn& k) {
+    void kick_send(uint32_t id) {
+        conn& k = conns_[id];
         if (k.send_busy || k.closing || !output_pending(k)) return;
-        io_op op = make_op(op_kind::send, k.send_fd, token_of(static_cast<uint32_t>(&k - conns_.data()), tag_send));
-        op.flags = zerocopy_ ? op_zerocopy : 0;
-        if (o_.workload == net_workload::http) {
-            const uint64_t off = k.out_total % resp_len_;
-            op.buf = const_cast<char*>(block_.data() + off);  // never written: send only reads it
-            op.len = static_cast<uint32_t>(std::min<uint64_t>(k.owed, block_.size() - off));
-        } else if (bufring_) {
-            const auto bid = static_cast<size_t>(k.q_head);
-            op.buf = ring_mem_.bytes() + bid * o_.buf_size + k.q_off;
-            op.len = chunk_len_[bid] - k.q_off;
-        } else {
-            op.buf = buf_of(k) + k.sent;
-            op.len = k.have - k.sent;
+        if (k.out.what != send_item::kind::buffer) {  // file ranges wait for the zero-copy transfer methods
+            ++t_.errors;
+            return begin_close(id);
         }
+        io_op op = make_op(op_kind::send, k.send_fd, token_of(id, tag_send));
+        op.flags = zerocopy_ ? op_zerocopy : 0;
+        op.buf = const_cast<char*>(k.out.buf);  // never written: send only reads it
+        op.len = k.out.len;
         prep_.push_back(op);
         k.send_busy = true;
     }
@@ -384,32 +365,9 @@ private:
             begin_close(id);
             return maybe_finish(id);
         }
-        const auto n = static_cast<uint64_t>(r);
-        t_.bytes_out += n;
-        switch (o_.workload) {
-        case net_workload::echo:
-            if (bufring_) {
-                const auto head = static_cast<uint16_t>(k.q_head);
-                k.q_off += static_cast<uint32_t>(n);
-                if (k.q_off == chunk_len_[head]) {
-                    k.q_head = chunk_next_[head];
-                    if (k.q_head < 0) k.q_tail = -1;
-                    k.q_off = 0;
-                    give_back(head);
-                }
-            } else {
-                k.sent += static_cast<uint32_t>(n);
-                if (k.sent == k.have) k.have = k.sent = 0;
-            }
-            break;
-        case net_workload::http:
-            t_.requests += (k.out_total + n) / resp_len_ - k.out_total / resp_len_;
-            k.out_total += n;
-            k.owed -= n;
-            break;
-        case net_workload::stream: break;
-        }
-        kick_send(k);
+        t_.bytes_out += static_cast<uint64_t>(r);
+        apply(k, sessions_[id]->on_sent(static_cast<uint32_t>(r)));
+        kick_send(id);
         if (wants_recv(k)) post_recv(id);
         maybe_finish(id);
     }
@@ -430,33 +388,40 @@ private:
         if (!k.open) return;
         if (k.eof && !k.closing && !k.send_busy && !output_pending(k)) begin_close(id);
         if (!k.closing || k.recv_busy || k.send_busy) return;
-        for (int32_t b = k.q_head; b >= 0; b = chunk_next_[static_cast<size_t>(b)]) give_back(static_cast<uint16_t>(b));
-        k.q_head = k.q_tail = -1;
-        be_->forget_fd(k.fd);
-        if (k.send_fd != k.fd) ::close(k.send_fd);
-        ::close(k.fd);
+        for (int32_t b; (b = sessions_[id]->release_held()) >= 0;) give_back(static_cast<uint16_t>(b));
+        forget_and_close(k);
         k.open = false;
         k.fd = k.send_fd = -1;
         free_.push_back(id);
         --live_;
+        live_changed_ = true;
+    }
+
+    // Every fd the backend saw is forgotten before its number can come back.
+    void forget_and_close(const conn& k) {
+        be_->forget_fd(k.fd);
+        if (k.send_fd != k.fd) {
+            be_->forget_fd(k.send_fd);
+            ::close(k.send_fd);
+        }
+        ::close(k.fd);
     }
 
     server_shared& s_;
     const server_options& o_;
     bool blocking_fds_ = false, fd_per_slot_ = false, accept_in_loop_ = false;
     bool multishot_accept_ = false, bufring_ = false, zerocopy_ = false;
-    bool stopping_ = false, accept_busy_ = false, returned_ = false;
+    bool stopping_ = false, accept_busy_ = false, returned_ = false, live_changed_ = false;
     uint64_t live_ = 0;
     uint64_t accept_again_ = 0;  // when to re-post an accept that ran out of fds (0 = not waiting)
+    uint64_t next_publish_ = 0;
     std::vector<conn> conns_;
+    std::vector<std::unique_ptr<server_session>> sessions_;  // per connection id
     std::vector<uint32_t> free_;        // free connection ids
     std::vector<io_op> prep_;           // ops for the next submit
     std::vector<int> handoff_;
-    std::vector<int32_t> chunk_next_;   // per buffer id: next chunk of the same connection
-    std::vector<uint32_t> chunk_len_;   // per buffer id: bytes received into it
+    std::unique_ptr<held_buffers> held_;  // ring buffers sessions keep until sent (with a ring)
     anon_mapping ring_mem_, conn_mem_;
-    std::string_view block_;
-    uint64_t resp_len_ = 1;
     tally t_;
     std::unique_ptr<backend> be_;  // last: destroyed first, while the buffers its ops may use still exist
 };

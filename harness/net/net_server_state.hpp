@@ -3,6 +3,7 @@
 #pragma once
 
 #include "harness/net/net_server.hpp"
+#include "workloads/net_workload.hpp"
 
 #include <atomic>
 #include <future>
@@ -15,11 +16,14 @@
 
 namespace iobench {
 
-// Counters are written with relaxed atomics once per batch, read by stats().
+// Counters are published with relaxed atomics under `mu` about once a
+// millisecond and whenever a connection comes or goes (the thread-per-connection
+// model adds as it goes), read by stats().
 struct server_shared {
     explicit server_shared(const server_options& o) : opts(o) {}
 
     const server_options opts;
+    const net_workload* workload = nullptr;  // opts.workload's sessions
     int listen_fd = -1;
     std::atomic<bool> stopping{false};
 
@@ -57,10 +61,6 @@ struct anon_mapping {
     }
     char* bytes() const { return static_cast<char*>(p); }
 };
-
-// The http workload's output: many copies of http_response back to back, so
-// any run of owed responses, resumed at any byte, is one slice of it.
-std::string_view http_response_block();
 
 // The event loop (epoll, libaio, posix_aio, io_uring*): runs on the calling
 // thread until `stopping`. Sets `ready` to "" once serving, or to the reason
