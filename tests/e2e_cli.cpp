@@ -58,12 +58,13 @@ TEST_P(e2e_run, produces_valid_json_with_plausible_fields) {
     const auto r = run_cli(short_run(backend, workload) + " -o " + json_path.string());
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
     const json doc = json::parse(slurp(json_path));
-    EXPECT_EQ(doc["schema"], "iobench/1");
+    EXPECT_EQ(doc["schema"], "iobench/2");
     EXPECT_FALSE(doc["host"]["kernel"].get<std::string>().empty());
     EXPECT_EQ(doc["parameters"]["workload"], workload);
     ASSERT_EQ(doc["results"].size(), 1u);
     const json& res = doc["results"][0];
     EXPECT_EQ(res["backend"], backend);
+    EXPECT_EQ(res["parameters"]["backend"], backend);
     const auto probe = iobench::find_backend(backend)->probe({iobench::io_target::file, shared_file(), true});
     if (!probe.ok) {
         EXPECT_EQ(res["status"], "unsupported");

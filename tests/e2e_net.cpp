@@ -115,8 +115,10 @@ TEST(e2e_net, netns_runs_server_and_load_over_a_veth_pair_and_cleans_up) {
                            "--ramp 0 -o " + json_path.string());
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
     const json doc = json::parse(slurp(json_path));
-    EXPECT_EQ(doc["parameters"]["netns"], "true");
+    EXPECT_EQ(doc["parameters"]["netns"], true);
+    EXPECT_EQ(doc["parameters"]["backend"], "epoll,io_uring");
     for (const json& res : doc["results"]) {
+        EXPECT_EQ(res["parameters"]["backend"], res["backend"]);
         expect_plausible(res, 4);
         // The server listened on its end of the veth pair, not on loopback.
         EXPECT_EQ(res["network"]["target"].get<std::string>().rfind("10.254.", 0), 0u) << res["network"]["target"];
