@@ -4,8 +4,10 @@
 add_library(iobench_results STATIC
   results/histogram.cpp
   results/json_params.cpp
+  results/json_reader.cpp
   results/json_writer.cpp
   results/run_result.cpp
+  results/schema_check.cpp
   results/table_writer.cpp
 )
 target_include_directories(iobench_results PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
