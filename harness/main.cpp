@@ -40,33 +40,31 @@ int cmd_list(const list_options& o) {
     return exit_ok;
 }
 
-std::map<std::string, std::string> parameters_of(const run_options& o) {
-    auto secs = [](uint64_t v) { return std::to_string(static_cast<double>(v) / 1e9) + "s"; };
-    auto flag = [](bool b) { return std::string(b ? "true" : "false"); };
+// The invocation's parameters, typed: sizes in bytes, durations in seconds,
+// flags as booleans, null where one does not apply (runtime with --ops).
+parameter_map parameters_of(const run_options& o) {
+    auto secs = [](uint64_t ns) { return param_value(static_cast<double>(ns) / 1e9); };
+    auto num = [](uint64_t v) { return param_value(v); };
     std::string backends;
     for (const auto& b : o.backends) backends += (backends.empty() ? "" : ",") + b;
-    std::map<std::string, std::string> p{
-        {"backend", backends}, {"workload", o.workload}, {"jobs", std::to_string(o.jobs)},
-        {"runtime", o.ops ? "" : secs(o.runtime_ns)}, {"ramp", secs(o.ramp_ns)},
-        {"sqpoll_idle_ms", std::to_string(o.sqpoll_idle_ms)}, {"sqpoll_cpu", std::to_string(o.sqpoll_cpu)},
+    parameter_map p{
+        {"backend", backends}, {"workload", o.workload}, {"jobs", num(o.jobs)},
+        {"runtime", o.ops ? param_value() : secs(o.runtime_ns)}, {"ramp", secs(o.ramp_ns)},
+        {"sqpoll_idle_ms", num(o.sqpoll_idle_ms)}, {"sqpoll_cpu", param_int(o.sqpoll_cpu)},
         {"aio_notify", o.notify == aio_notify::suspend ? "suspend" : o.notify == aio_notify::signal ? "signal" : "thread"},
     };
     if (o.network()) {
-        p.insert({{"kind", "network"}, {"connections", std::to_string(o.connections)},
-                  {"msg_size", std::to_string(o.msg_size)}, {"client_backend", o.client_backend},
-                  {"rate", std::to_string(o.rate)}, {"pipeline", std::to_string(o.pipeline)},
-                  {"zerocopy", flag(o.zerocopy)}, {"multishot", flag(o.multishot)},
-                  {"buf_size", std::to_string(o.buf_size)}, {"buf_count", std::to_string(o.buf_count)},
-                  {"listen", o.listen}, {"target", o.target}, {"netns", flag(o.netns)},
+        p.insert({{"kind", "network"}, {"connections", num(o.connections)}, {"msg_size", num(o.msg_size)},
+                  {"client_backend", o.client_backend}, {"rate", o.rate}, {"pipeline", num(o.pipeline)},
+                  {"zerocopy", o.zerocopy}, {"multishot", o.multishot}, {"buf_size", num(o.buf_size)},
+                  {"buf_count", num(o.buf_count)}, {"listen", o.listen}, {"target", o.target}, {"netns", o.netns},
                   {"mode", o.rate > 0 ? "open-loop" : "closed-loop"}});
         return p;
     }
-    p.insert({{"kind", "storage"}, {"bs", std::to_string(o.bs)}, {"iodepth", std::to_string(o.iodepth)},
-              {"size", std::to_string(o.size)}, {"ops", std::to_string(o.ops)}, {"direct", flag(!o.buffered)},
-              {"rwmixread", std::to_string(o.rwmixread)}, {"fsync", std::to_string(o.fsync_every)},
-              {"verify", flag(o.verify)}, {"seed", std::to_string(o.seed)}, {"batch", std::to_string(o.batch)},
-              {"registered_files", flag(o.registered_files)}, {"fixed_buffers", flag(o.fixed_buffers)},
-              {"mode", "closed-loop"}});
+    p.insert({{"kind", "storage"}, {"bs", num(o.bs)}, {"iodepth", num(o.iodepth)}, {"size", num(o.size)},
+              {"ops", num(o.ops)}, {"direct", !o.buffered}, {"rwmixread", num(o.rwmixread)},
+              {"fsync", num(o.fsync_every)}, {"verify", o.verify}, {"seed", num(o.seed)}, {"batch", num(o.batch)},
+              {"registered_files", o.registered_files}, {"fixed_buffers", o.fixed_buffers}, {"mode", "closed-loop"}});
     return p;
 }
 
@@ -111,8 +109,11 @@ public:
         if (json_out_.stream()) writers_.push_back(make_json_writer(*json_out_.stream()));
         for (auto& w : writers_) w->begin(ctx_);
     }
-    void add(const run_result& r) {
-        failed_ = failed_ || r.status == "error";
+    // Each run carries the invocation's parameters with its own backend.
+    void add(run_result r) {
+        r.parameters = ctx_.parameters;
+        r.parameters["backend"] = r.backend;
+        failed_ = failed_ || r.status == run_status::error || r.status == run_status::interrupted;
         for (auto& w : writers_) w->add(r);
     }
     int end() {
@@ -165,9 +166,9 @@ int cmd_run(const run_options& o, const std::string& raw) {
 int cmd_serve(const run_options& o, const std::string& raw) {
     result_sinks sinks(o, raw);
     sinks.allow_interrupt();
-    const run_result r = serve_network(o);
+    run_result r = serve_network(o);
     sinks.begin();
-    sinks.add(r);
+    sinks.add(std::move(r));
     return sinks.end();
 }
 

@@ -1,9 +1,5 @@
-# The harness, workloads and result writers, and the iobench executable.
+# The harness and workloads, and the iobench executable (results/ is its own library).
 add_library(iobench_core STATIC
-  # results: the result model, histogram and writers
-  results/histogram.cpp
-  results/json_writer.cpp
-  results/table_writer.cpp
   # workloads: what ops to issue
   workloads/echo_session.cpp
   workloads/http_parser.cpp
@@ -30,7 +26,7 @@ add_library(iobench_core STATIC
   harness/net/net_server_loop.cpp
   harness/net/netns.cpp
 )
-target_link_libraries(iobench_core PUBLIC iobench_backends Boost::program_options nlohmann_json::nlohmann_json)
+target_link_libraries(iobench_core PUBLIC iobench_backends iobench_results Boost::program_options)
 
 add_executable(iobench harness/main.cpp)
 target_link_libraries(iobench PRIVATE iobench_core)

@@ -1,6 +1,7 @@
-// Native JSON results, schema "iobench/1". The histogram is stored sparse
-// ([bucket index, count] pairs) so plots can draw percentile spectra and runs
-// from several hosts can be merged exactly.
+// Native JSON results, schema "iobench/2" (results/SCHEMA.md). The histogram
+// is stored sparse ([bucket index, count] pairs) so plots can draw percentile
+// spectra and runs from several hosts can be merged exactly.
+#include "results/json_params.hpp"
 #include "results/writer.hpp"
 
 #include <algorithm>
@@ -88,9 +89,7 @@ public:
             host["device"] = ctx.host.target_device;
         }
         doc_["host"] = std::move(host);
-        ordered_json params = ordered_json::object();
-        for (const auto& [k, v] : ctx.parameters) params[k] = v;
-        doc_["parameters"] = std::move(params);
+        doc_["parameters"] = to_json(ctx.parameters);
         doc_["results"] = ordered_json::array();
     }
 
@@ -98,10 +97,11 @@ public:
         ordered_json j;
         j["backend"] = r.backend;
         j["workload"] = r.workload;
-        j["status"] = r.status;
+        j["status"] = to_string(r.status);
         j["reason"] = r.reason;
         j["setup"] = r.setup;
         j["notes"] = r.notes;
+        j["parameters"] = to_json(r.parameters);
         j["ops"] = r.ops;
         j["bytes"] = r.bytes;
         j["duration_s"] = r.duration_s;
@@ -115,11 +115,9 @@ public:
         j["threads"] = r.threads;
         j["achieved_iodepth"] = r.achieved_iodepth;
         j["cpu"] = {{"user_s", r.cpu.user_s}, {"sys_s", r.cpu.sys_s}, {"per_op_ns", r.cpu_per_op_ns}};
-        j["counters"] = {{"submit_calls", r.counters.submit_calls},
-                         {"enobufs_rearms", r.counters.enobufs_rearms},
-                         {"cq_overflows", r.counters.cq_overflows},
-                         {"zc_sends", r.counters.zc_sends},
-                         {"zc_copied", r.counters.zc_copied}};
+        ordered_json counters = ordered_json::object();
+        for (const auto& c : r.counters) counters[c.name] = c.value;
+        j["counters"] = std::move(counters);
         if (r.net) j["network"] = network_json(*r.net);
         j["histogram"] = histogram_json(r.latency);
         doc_["results"].push_back(std::move(j));

@@ -1,19 +1,42 @@
-// The result model every writer reads: one run_context per invocation and one
-// run_result per backend x workload. Plain data, no behaviour.
+// The result model every writer and reader uses: one run_context per invocation
+// and one run_result per backend x workload. Plain data, no behaviour; it knows
+// nothing of backends or the harness (they copy their facts in), so results/
+// builds and tests on its own. The JSON form is documented in results/SCHEMA.md.
 #pragma once
 
-#include "backends/backend.hpp"
 #include "results/histogram.hpp"
 
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
 #include <vector>
 
 namespace iobench {
 
-inline constexpr const char* schema_name = "iobench/1";
+inline constexpr const char* schema_name = "iobench/2";
+inline constexpr const char* schema_v1_name = "iobench/1";  // still read, never written
+
+// ok/unsupported/error are the iobench/1 strings; suspect is a run that
+// measured but failed a self-check, interrupted one stopped before its end.
+enum class run_status : uint8_t { ok, unsupported, error, suspect, interrupted };
+
+std::string_view to_string(run_status s);
+std::optional<run_status> parse_run_status(std::string_view s);
+
+// A parameter value as JSON holds it: null (not applicable), a boolean, an
+// integer, a number (durations in seconds, rates per second) or text. Sizes are
+// integers in bytes. Integers are canonical: >= 0 as uint64_t, < 0 as int64_t
+// (param_int() does it), so a written and re-read value compares equal.
+using param_value = std::variant<std::monostate, bool, uint64_t, int64_t, double, std::string>;
+using parameter_map = std::map<std::string, param_value>;  // sorted by name, as written
+
+inline param_value param_int(int64_t v) {
+    return v >= 0 ? param_value(static_cast<uint64_t>(v)) : param_value(v);
+}
 
 struct host_facts {
     std::string hostname, kernel, cpu_model, liburing_version;
@@ -24,14 +47,21 @@ struct host_facts {
 struct run_context {
     host_facts host;
     std::string command_line;
-    std::string started_at;                           // ISO 8601 UTC
-    std::map<std::string, std::string> parameters;  // exact parameters, as given or defaulted
+    std::string started_at;    // ISO 8601 UTC
+    parameter_map parameters;  // exact parameters, as given or defaulted, for the whole invocation
 };
-
 
 struct cpu_usage {
     double user_s = 0, sys_s = 0;
 };
+
+// Counters a backend kept about itself, by name, in the order they are written.
+struct named_counter {
+    std::string name;
+    uint64_t value = 0;
+    bool operator==(const named_counter&) const = default;
+};
+using counter_list = std::vector<named_counter>;
 
 // Network runs only: both sides of the connection.
 struct net_facts {
@@ -51,10 +81,11 @@ struct net_facts {
 
 struct run_result {
     std::string backend, workload;
-    std::string status = "ok";  // ok | unsupported | error
+    run_status status = run_status::ok;
     std::string reason;         // why unsupported / what failed
     std::string setup;          // backend::describe() of what ran
     std::vector<std::string> notes;
+    parameter_map parameters;   // this run's own: the invocation's, with its backend
 
     uint64_t ops = 0, bytes = 0, errors = 0;
     uint64_t read_ops = 0, write_ops = 0, fsyncs = 0;
@@ -65,7 +96,7 @@ struct run_result {
     double cpu_per_op_ns = 0;
     double achieved_iodepth = 0;  // time-weighted mean of ops in flight
     unsigned threads = 0;
-    backend_counters counters;
+    counter_list counters;
     std::optional<net_facts> net;
 };
 

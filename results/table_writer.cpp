@@ -38,23 +38,27 @@ public:
             line("target %s (%s on %s)", ctx.host.target_path.c_str(), ctx.host.target_fs.c_str(),
                  ctx.host.target_device.c_str());
         const auto kind = ctx.parameters.find("kind");
-        const bool network = kind != ctx.parameters.end() && kind->second == "network";
+        const auto* kind_text = kind == ctx.parameters.end() ? nullptr : std::get_if<std::string>(&kind->second);
+        const bool network = kind_text && *kind_text == "network";
         line("%-16s %-9s %-11s %9s %10s %9s %9s %9s %9s %8s", "backend", "workload", "status", network ? "req/s" : "IOPS", "MB/s", "p50",
              "p99", "p99.9", "max", "CPU/op");
     }
 
     void add(const run_result& r) override {
-        if (r.status == "unsupported") {
-            line("%-16s %-9s %-11s %s", r.backend.c_str(), r.workload.c_str(), r.status.c_str(), r.reason.c_str());
+        const std::string status(to_string(r.status));
+        if (r.status == run_status::unsupported) {
+            line("%-16s %-9s %-11s %s", r.backend.c_str(), r.workload.c_str(), status.c_str(), r.reason.c_str());
             return;
         }
         const auto& h = r.latency;
-        line("%-16s %-9s %-11s %9s %10.1f %9s %9s %9s %9s %8s", r.backend.c_str(), r.workload.c_str(), r.status.c_str(),
+        line("%-16s %-9s %-11s %9s %10.1f %9s %9s %9s %9s %8s", r.backend.c_str(), r.workload.c_str(), status.c_str(),
              si(r.iops, "").c_str(), r.bytes_per_sec / 1e6, duration(static_cast<double>(h.percentile(50))).c_str(),
              duration(static_cast<double>(h.percentile(99))).c_str(),
              duration(static_cast<double>(h.percentile(99.9))).c_str(), duration(static_cast<double>(h.max())).c_str(),
              duration(r.cpu_per_op_ns).c_str());
-        if (r.status == "error") line("  error: %s", r.reason.c_str());
+        // An interrupted run says so in its status column; these two say why.
+        if (r.status == run_status::error || r.status == run_status::suspect)
+            line("  %s: %s", status.c_str(), r.reason.c_str());
         for (const auto& n : r.notes) line("  note: %s", n.c_str());
     }
 

@@ -3,6 +3,7 @@
 // input exiting 2 with nothing left behind. Timing is never asserted.
 #include "backends/registry.hpp"
 #include "tests/cli_runner.hpp"
+#include "tests/results_check.hpp"
 
 #include <cstdlib>
 #include <fcntl.h>
@@ -57,13 +58,15 @@ TEST_P(e2e_run, produces_valid_json_with_plausible_fields) {
     const fs::path json_path = work_dir() / (backend + "-" + workload + ".json");
     const auto r = run_cli(short_run(backend, workload) + " -o " + json_path.string());
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    expect_valid_results(slurp(json_path));
     const json doc = json::parse(slurp(json_path));
-    EXPECT_EQ(doc["schema"], "iobench/1");
+    EXPECT_EQ(doc["schema"], "iobench/2");
     EXPECT_FALSE(doc["host"]["kernel"].get<std::string>().empty());
     EXPECT_EQ(doc["parameters"]["workload"], workload);
     ASSERT_EQ(doc["results"].size(), 1u);
     const json& res = doc["results"][0];
     EXPECT_EQ(res["backend"], backend);
+    EXPECT_EQ(res["parameters"]["backend"], backend);
     const auto probe = iobench::find_backend(backend)->probe({iobench::io_target::file, shared_file(), true});
     if (!probe.ok) {
         EXPECT_EQ(res["status"], "unsupported");
@@ -119,6 +122,7 @@ TEST_F(e2e, verify_passes_on_intact_data_and_names_the_corrupted_offset) {
     r = run_cli(base + " --workload read --ops 1024 -o " + json_path.string());
     EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
     EXPECT_NE(r.out.find("mismatch at offset " + std::to_string(bad)), std::string::npos) << r.out;
+    expect_valid_results(slurp(json_path));
     const json doc = json::parse(slurp(json_path));
     EXPECT_EQ(doc["results"][0]["status"], "error");
     EXPECT_GE(doc["results"][0]["errors"].get<uint64_t>(), 1u);

@@ -3,6 +3,7 @@
 // Every run is bounded (hundreds of ms, a handful of connections, 127.0.0.1 only).
 #include "backends/registry.hpp"
 #include "tests/cli_runner.hpp"
+#include "tests/results_check.hpp"
 
 #include <arpa/inet.h>
 #include <cstdio>
@@ -62,6 +63,7 @@ TEST_P(e2e_net_run, every_backend_serves_with_verified_payloads) {
                            " --connections 8 --runtime 400ms --ramp 0 -o " + json_path.string());
     const auto probe = iobench::find_backend(backend)->probe({iobench::io_target::socket, {}, false});
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    expect_valid_results(slurp(json_path));
     const json doc = json::parse(slurp(json_path));
     EXPECT_EQ(doc["parameters"]["kind"], "network");
     const json& res = doc["results"][0];
@@ -98,6 +100,8 @@ TEST(e2e_net, serve_and_load_as_separate_processes) {
                            " --connections 4 --runtime 500ms --ramp 0 -o " + json_path.string());
     server.join();
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    expect_valid_results(slurp(json_path));
+    expect_valid_results(slurp(work_dir() / "serve.json"));
     const json load = json::parse(slurp(json_path));
     expect_plausible(load["results"][0], 4);
     EXPECT_EQ(load["results"][0]["network"]["side"], "load");
@@ -114,9 +118,12 @@ TEST(e2e_net, netns_runs_server_and_load_over_a_veth_pair_and_cleans_up) {
     const auto r = run_cli("run --quiet --workload echo --backend epoll,io_uring --netns --connections 4 --runtime 300ms "
                            "--ramp 0 -o " + json_path.string());
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    expect_valid_results(slurp(json_path));
     const json doc = json::parse(slurp(json_path));
-    EXPECT_EQ(doc["parameters"]["netns"], "true");
+    EXPECT_EQ(doc["parameters"]["netns"], true);
+    EXPECT_EQ(doc["parameters"]["backend"], "epoll,io_uring");
     for (const json& res : doc["results"]) {
+        EXPECT_EQ(res["parameters"]["backend"], res["backend"]);
         expect_plausible(res, 4);
         // The server listened on its end of the veth pair, not on loopback.
         EXPECT_EQ(res["network"]["target"].get<std::string>().rfind("10.254.", 0), 0u) << res["network"]["target"];

@@ -53,7 +53,7 @@ po::options_description common_description(raw_flags& f, run_options& o, const c
         ("sqpoll-cpu", po::value(&o.sqpoll_cpu)->default_value(o.sqpoll_cpu), "io_uring_sqpoll: pin the poller (-1 = no)")
         ("aio-notify", po::value(&f.notify)->default_value("suspend"),
          "posix_aio completion notification: suspend (aio_suspend) | signal (SIGEV_SIGNAL) | thread (SIGEV_THREAD)")
-        ("output,o", po::value(&o.output), "write JSON results (schema iobench/1) to this file")
+        ("output,o", po::value(&o.output), "write JSON results (schema iobench/2, see results/SCHEMA.md) to this file")
         ("quiet", po::bool_switch(&o.quiet), "no progress lines on stderr");
     return d;
 }

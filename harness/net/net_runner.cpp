@@ -6,6 +6,7 @@
 #include "harness/system/clock.hpp"
 #include "harness/system/cpu_time.hpp"
 #include "harness/system/interrupt.hpp"
+#include "harness/system/result_counters.hpp"
 #include "harness/net/net_load.hpp"
 #include "harness/net/net_server.hpp"
 #include "harness/net/netns.hpp"
@@ -54,7 +55,7 @@ load_options load_options_of(const run_options& o, const net_address& target) {
 void fill_from_load(run_result& r, const load_result& l, const run_options& o) {
     net_facts& n = r.net.emplace();
     if (!l.ok) {
-        r.status = "error";
+        r.status = run_status::error;
         r.reason = l.error;
     }
     r.ops = l.requests;
@@ -86,14 +87,14 @@ void fill_from_load(run_result& r, const load_result& l, const run_options& o) {
 void fill_from_server(run_result& r, const server_stats& s) {
     net_facts& n = r.net ? *r.net : r.net.emplace();
     r.setup = s.setup;
-    r.counters = s.counters;
+    r.counters = counters_of(s.counters);
     n.server_accepted = s.accepted;
     n.server_requests = s.requests;
     n.server_bytes_in = s.bytes_in;
     n.server_bytes_out = s.bytes_out;
     n.server_errors = s.errors;
-    if (!s.error.empty() && r.status == "ok") {
-        r.status = "error";
+    if (!s.error.empty() && r.status == run_status::ok) {
+        r.status = run_status::error;
         r.reason = "server: " + s.error;
     }
 }
@@ -108,10 +109,11 @@ void finish_cpu(run_result& r) {
 
 run_result run_network_backend(const std::string& backend_name, const run_options& o, const netns_pair* ns) {
     run_result r;
+    r.counters = counters_of({});
     r.backend = backend_name;
     r.workload = o.workload;
     if (auto p = find_backend(backend_name)->probe({io_target::socket, {}, false}); !p.ok) {
-        r.status = "unsupported";
+        r.status = run_status::unsupported;
         r.reason = p.reason;
         return r;
     }
@@ -144,7 +146,7 @@ run_result run_network_backend(const std::string& backend_name, const run_option
         // are with the default client backend (epoll).
         r.net->server_cpu = r.cpu - r.net->client_cpu;
     } catch (const std::exception& e) {
-        r.status = "error";
+        r.status = run_status::error;
         r.reason = e.what();
         return r;
     }
@@ -152,8 +154,8 @@ run_result run_network_backend(const std::string& backend_name, const run_option
     r.notes.push_back(r.net->mode + ", " + std::to_string(o.connections) + " connections, load generator on " +
                       o.client_backend + (ns ? ", server and load in two network namespaces over a veth pair"
                                               : " in the same process, over loopback"));
-    if (r.ops == 0 && r.status == "ok") {
-        r.status = "error";
+    if (r.ops == 0 && r.status == run_status::ok) {
+        r.status = run_status::error;
         r.reason = "no request completed inside the measured window";
     }
     return r;
@@ -161,6 +163,7 @@ run_result run_network_backend(const std::string& backend_name, const run_option
 
 run_result serve_network(const run_options& o) {
     run_result r;
+    r.counters = counters_of({});
     r.backend = o.backends.front();
     r.workload = o.workload;
     net_server server(server_options_of(r.backend, o));  // throws the probe's reason when the backend cannot serve
@@ -202,6 +205,7 @@ run_result serve_network(const run_options& o) {
 
 run_result load_network(const run_options& o) {
     run_result r;
+    r.counters = counters_of({});
     r.backend = o.client_backend;
     r.workload = o.workload;
     if (auto p = find_backend(r.backend)->probe({io_target::socket, {}, false}); !p.ok)

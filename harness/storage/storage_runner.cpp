@@ -4,6 +4,7 @@
 #include "harness/system/clock.hpp"
 #include "harness/system/cpu_time.hpp"
 #include "harness/system/interrupt.hpp"
+#include "harness/system/result_counters.hpp"
 #include "harness/cli/progress.hpp"
 #include "harness/storage/storage_engine.hpp"
 
@@ -76,11 +77,12 @@ run_result run_storage_backend(const std::string& backend_name, const run_option
     run_result r;
     r.backend = backend_name;
     r.workload = o.workload;
+    r.counters = counters_of({});
     const backend_entry& entry = *find_backend(backend_name);
 
     probe_context ctx{io_target::file, target.path(), !o.buffered};
     if (auto p = entry.probe(ctx); !p.ok) {
-        r.status = "unsupported";
+        r.status = run_status::unsupported;
         r.reason = p.reason;
         return r;
     }
@@ -122,9 +124,10 @@ run_result run_storage_backend(const std::string& backend_name, const run_option
 
     uint64_t end = clock.measure_start_ns;
     double inflight_sum = 0;
+    backend_counters counters;
     for (auto& w : results) {
-        if (!w.ok && r.status == "ok") {
-            r.status = "error";
+        if (!w.ok && r.status == run_status::ok) {
+            r.status = run_status::error;
             r.reason = w.error;
         }
         r.latency.merge(w.latency);
@@ -134,13 +137,14 @@ run_result run_storage_backend(const std::string& backend_name, const run_option
         r.write_ops += w.writes;
         r.fsyncs += w.fsyncs;
         r.errors += w.errors;
-        r.counters += w.counters;
+        counters += w.counters;
         end = std::max(end, w.measure_end_ns);
         inflight_sum += w.inflight_ns_sum;
         if (r.setup.empty()) r.setup = w.setup;
     }
-    if (interrupted() && r.status == "ok") {
-        r.status = "error";
+    r.counters = counters_of(counters);
+    if (interrupted() && r.status == run_status::ok) {
+        r.status = run_status::interrupted;
         r.reason = "interrupted";
     }
     const uint64_t window = end > clock.measure_start_ns ? end - clock.measure_start_ns : 0;
@@ -152,14 +156,14 @@ run_result run_storage_backend(const std::string& backend_name, const run_option
     }
     r.cpu = cpu1 - cpu0;
     if (r.ops) r.cpu_per_op_ns = (r.cpu.user_s + r.cpu.sys_s) * 1e9 / static_cast<double>(r.ops);
-    if (r.status == "ok" && r.ops == 0) {
-        r.status = "error";
+    if (r.status == run_status::ok && r.ops == 0) {
+        r.status = run_status::error;
         r.reason = "no op completed inside the measured window (is --ramp longer than the run?)";
     }
     // fio's way: a write job with --verify reads everything back afterwards.
-    if (o.verify && writes_data(*parse_storage_pattern(o.workload)) && r.status == "ok" && !interrupted()) {
+    if (o.verify && writes_data(*parse_storage_pattern(o.workload)) && r.status == run_status::ok && !interrupted()) {
         if (std::string bad = target.check_all(); !bad.empty()) {
-            r.status = "error";
+            r.status = run_status::error;
             r.reason = std::move(bad);
             ++r.errors;
         } else {

@@ -1,0 +1,144 @@
+// The reader for native results files: schema check, then field by field into
+// the model. Derived values (percentiles, per_gb_s) are not read: they come
+// back from the histogram and the byte counts.
+#include "results/json_reader.hpp"
+
+#include "results/json_params.hpp"
+#include "results/schema_check.hpp"
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+namespace iobench {
+
+namespace {
+
+using nlohmann::ordered_json;
+
+parameter_map parameters_of(const ordered_json& j, bool v1) {
+    parameter_map m;
+    for (const auto& [k, v] : j.items())
+        m[k] = v1 ? param_from_v1_text(v.get<std::string>()) : param_from_json(v);
+    return m;
+}
+
+cpu_usage cpu_of(const ordered_json& j) { return {j["user_s"].get<double>(), j["sys_s"].get<double>()}; }
+
+histogram histogram_of(const ordered_json& h, const ordered_json& latency) {
+    histogram out;
+    const auto count = h["count"].get<uint64_t>();
+    if (count == 0) return out;  // an empty histogram keeps its "no minimum yet" state
+    for (const auto& b : h["buckets"]) out.set_bucket(b[0].get<unsigned>(), b[1].get<uint64_t>());
+    out.set_summary(count, h["sum"].get<uint64_t>(), latency["min"].get<uint64_t>(), latency["max"].get<uint64_t>(),
+                    h["overflow"].get<uint64_t>());
+    return out;
+}
+
+net_facts network_of(const ordered_json& j) {
+    net_facts n;
+    n.side = j["side"].get<std::string>();
+    n.mode = j["mode"].get<std::string>();
+    n.target = j["target"].get<std::string>();
+    n.client_backend = j["client_backend"].get<std::string>();
+    n.client_setup = j["client_setup"].get<std::string>();
+    n.connections = j["connections"].get<unsigned>();
+    n.live_connections = j["live_connections"].get<unsigned>();
+    n.reconnects = j["reconnects"].get<uint64_t>();
+    n.msg_size = j["msg_size"].get<uint32_t>();
+    n.target_rate = j["target_rate"].get<double>();
+    n.achieved_rate = j["achieved_rate"].get<double>();
+    n.bytes_sent = j["bytes_sent"].get<uint64_t>();
+    n.bytes_received = j["bytes_received"].get<uint64_t>();
+    n.gbit_per_sec = j["gbit_per_sec"].get<double>();
+    n.client_cpu = cpu_of(j["client_cpu"]);
+    n.server_cpu = cpu_of(j["server_cpu"]);
+    const auto& s = j["server"];
+    n.server_accepted = s["accepted"].get<uint64_t>();
+    n.server_requests = s["requests"].get<uint64_t>();
+    n.server_bytes_in = s["bytes_in"].get<uint64_t>();
+    n.server_bytes_out = s["bytes_out"].get<uint64_t>();
+    n.server_errors = s["errors"].get<uint64_t>();
+    return n;
+}
+
+run_result result_of(const ordered_json& j, const run_context& ctx, bool v1) {
+    run_result r;
+    r.backend = j["backend"].get<std::string>();
+    r.workload = j["workload"].get<std::string>();
+    r.status = *parse_run_status(j["status"].get<std::string>());
+    r.reason = j["reason"].get<std::string>();
+    // iobench/1 had no status of its own for a run stopped by a signal.
+    if (v1 && r.status == run_status::error && r.reason == "interrupted") r.status = run_status::interrupted;
+    r.setup = j["setup"].get<std::string>();
+    r.notes = j["notes"].get<std::vector<std::string>>();
+    if (v1) {
+        r.parameters = ctx.parameters;
+        r.parameters["backend"] = r.backend;
+    } else {
+        r.parameters = parameters_of(j["parameters"], false);
+    }
+    r.ops = j["ops"].get<uint64_t>();
+    r.bytes = j["bytes"].get<uint64_t>();
+    r.errors = j["errors"].get<uint64_t>();
+    r.read_ops = j["read_ops"].get<uint64_t>();
+    r.write_ops = j["write_ops"].get<uint64_t>();
+    r.fsyncs = j["fsyncs"].get<uint64_t>();
+    r.duration_s = j["duration_s"].get<double>();
+    r.iops = j["iops"].get<double>();
+    r.bytes_per_sec = j["bytes_per_sec"].get<double>();
+    r.latency = histogram_of(j["histogram"], j["latency_ns"]);
+    r.cpu = cpu_of(j["cpu"]);
+    r.cpu_per_op_ns = j["cpu"]["per_op_ns"].get<double>();
+    r.achieved_iodepth = j["achieved_iodepth"].get<double>();
+    r.threads = j["threads"].get<unsigned>();
+    for (const auto& [k, v] : j["counters"].items()) r.counters.push_back({k, v.get<uint64_t>()});
+    if (j.contains("network")) r.net = network_of(j["network"]);
+    return r;
+}
+
+}  // namespace
+
+result_file read_results_json(std::istream& in) {
+    ordered_json doc;
+    try {
+        doc = ordered_json::parse(in);
+    } catch (const nlohmann::json::parse_error& e) {
+        throw std::runtime_error(std::string("not a JSON document: ") + e.what());
+    }
+    if (const auto problems = check_results_schema(doc); !problems.empty()) {
+        std::string msg = "not a valid results document:";
+        for (const auto& p : problems) msg += "\n  " + p;
+        throw std::runtime_error(msg);
+    }
+    result_file f;
+    f.schema = doc["schema"].get<std::string>();
+    const bool v1 = f.schema == schema_v1_name;
+    const auto& h = doc["host"];
+    host_facts& host = f.context.host;
+    host.hostname = h["hostname"].get<std::string>();
+    host.kernel = h["kernel"].get<std::string>();
+    host.cpu_model = h["cpu_model"].get<std::string>();
+    host.cores = h["cores"].get<unsigned>();
+    host.liburing_version = h["liburing_version"].get<std::string>();
+    host.target_path = h.value("target", "");
+    host.target_fs = h.value("filesystem", "");
+    host.target_device = h.value("device", "");
+    f.context.command_line = doc["command_line"].get<std::string>();
+    f.context.started_at = doc["started_at"].get<std::string>();
+    f.context.parameters = parameters_of(doc["parameters"], v1);
+    for (const auto& r : doc["results"]) f.results.push_back(result_of(r, f.context, v1));
+    return f;
+}
+
+result_file read_results_file(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw std::runtime_error(path + ": cannot open it");
+    try {
+        return read_results_json(in);
+    } catch (const std::runtime_error& e) {
+        throw std::runtime_error(path + ": " + e.what());
+    }
+}
+
+}  // namespace iobench

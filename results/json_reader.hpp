@@ -1,0 +1,26 @@
+// Reads a native results file (iobench/1 or iobench/2) back into the result
+// model, for the comparison gate, merges and plots.
+#pragma once
+
+#include "results/run_result.hpp"
+
+#include <istream>
+#include <string>
+#include <vector>
+
+namespace iobench {
+
+struct result_file {
+    std::string schema;  // as found in the file
+    run_context context;
+    std::vector<run_result> results;
+};
+
+// The document is checked against the schema first (results/schema_check.hpp);
+// throws std::runtime_error listing what is wrong. iobench/1 files are brought
+// up to the iobench/2 model: typed parameters from their text, and each run's
+// parameters from the top-level ones with the run's own backend.
+result_file read_results_json(std::istream& in);
+result_file read_results_file(const std::string& path);
+
+}  // namespace iobench

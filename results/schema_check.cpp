@@ -1,0 +1,220 @@
+// The results schema as code (the prose is results/SCHEMA.md): one function
+// per object, each adding what it finds wrong to a list.
+#include "results/schema_check.hpp"
+
+#include "results/histogram.hpp"
+#include "results/run_result.hpp"
+
+#include <initializer_list>
+
+namespace iobench {
+
+namespace {
+
+using nlohmann::ordered_json;
+
+enum class kind { text, uint, number, boolean, object, array };
+
+// A JSON integer >= 0 (parsed files hold these as unsigned, built documents may not).
+bool is_uint(const ordered_json& v) {
+    return v.is_number_unsigned() || (v.is_number_integer() && v.get<int64_t>() >= 0);
+}
+
+class checker {
+public:
+    std::vector<std::string> problems;
+
+    void fail(const std::string& where, const std::string& what) { problems.push_back(where + ": " + what); }
+
+    // True when j[name] exists and has the kind; otherwise records why not.
+    bool has(const ordered_json& j, const std::string& where, const char* name, kind k) {
+        const std::string at = where.empty() ? name : where + "." + name;
+        const auto it = j.find(name);
+        if (it == j.end()) {
+            fail(at, "missing");
+            return false;
+        }
+        if (!is(*it, k)) {
+            fail(at, std::string("must be ") + kind_name(k) + ", is " + it->type_name());
+            return false;
+        }
+        return true;
+    }
+
+    void all(const ordered_json& j, const std::string& where, std::initializer_list<const char*> names, kind k) {
+        for (const char* n : names) has(j, where, n, k);
+    }
+
+    void one_of(const ordered_json& j, const std::string& where, const char* name,
+                std::initializer_list<std::string_view> allowed) {
+        if (!has(j, where, name, kind::text)) return;
+        const auto& v = j[name].get_ref<const std::string&>();
+        for (auto a : allowed)
+            if (a == v) return;
+        fail(where + "." + name, "'" + v + "' is not one of the allowed values");
+    }
+
+    void not_negative(const ordered_json& j, const std::string& where, std::initializer_list<const char*> names) {
+        for (const char* n : names)
+            if (has(j, where, n, kind::number) && j[n].get<double>() < 0) fail(where + "." + n, "must not be negative");
+    }
+
+private:
+    static bool is(const ordered_json& v, kind k) {
+        switch (k) {
+        case kind::text: return v.is_string();
+        case kind::uint: return is_uint(v);
+        case kind::number: return v.is_number();
+        case kind::boolean: return v.is_boolean();
+        case kind::object: return v.is_object();
+        case kind::array: return v.is_array();
+        }
+        return false;
+    }
+    static const char* kind_name(kind k) {
+        switch (k) {
+        case kind::text: return "a string";
+        case kind::uint: return "an unsigned integer";
+        case kind::number: return "a number";
+        case kind::boolean: return "a boolean";
+        case kind::object: return "an object";
+        case kind::array: return "an array";
+        }
+        return "?";
+    }
+};
+
+void check_parameters(checker& c, const ordered_json& p, const std::string& where, bool v1) {
+    for (const auto& [k, v] : p.items()) {
+        if (v1 ? !v.is_string() : !(v.is_null() || v.is_boolean() || v.is_number() || v.is_string()))
+            c.fail(where + "." + k, v1 ? "iobench/1 parameters are strings" : "must be null, a boolean, a number or a string");
+    }
+}
+
+void check_host(checker& c, const ordered_json& h) {
+    c.all(h, "host", {"hostname", "kernel", "cpu_model", "liburing_version"}, kind::text);
+    c.has(h, "host", "cores", kind::uint);
+    for (const char* n : {"target", "filesystem", "device"})
+        if (h.contains(n)) c.has(h, "host", n, kind::text);
+}
+
+void check_latency(checker& c, const ordered_json& l, const std::string& where) {
+    static constexpr const char* order[] = {"min", "p50", "p90", "p99", "p99.9", "p99.99", "max"};
+    bool typed = true;
+    for (const char* n : order) typed = c.has(l, where, n, kind::uint) && typed;
+    typed = c.has(l, where, "mean", kind::number) && typed;
+    if (!typed) return;
+    for (size_t i = 1; i < std::size(order); ++i)
+        if (l[order[i - 1]].get<uint64_t>() > l[order[i]].get<uint64_t>())
+            c.fail(where, std::string(order[i - 1]) + " is above " + order[i]);
+    const double mean = l["mean"].get<double>();
+    if (l["max"].get<uint64_t>() > 0 &&
+        (mean < static_cast<double>(l["min"].get<uint64_t>()) || mean > static_cast<double>(l["max"].get<uint64_t>())))
+        c.fail(where + ".mean", "outside [min, max]");
+}
+
+void check_histogram(checker& c, const ordered_json& h, const std::string& where) {
+    c.one_of(h, where, "unit", {"ns"});
+    if (c.has(h, where, "sub_buckets", kind::uint) && h["sub_buckets"].get<uint64_t>() != histogram::sub_count)
+        c.fail(where + ".sub_buckets", "must be " + std::to_string(histogram::sub_count));
+    const bool sums = c.has(h, where, "count", kind::uint) & c.has(h, where, "overflow", kind::uint);
+    c.has(h, where, "sum", kind::uint);
+    if (!c.has(h, where, "buckets", kind::array)) return;
+    uint64_t total = 0;
+    int64_t last = -1;
+    for (size_t i = 0; i < h["buckets"].size(); ++i) {
+        const auto& b = h["buckets"][i];
+        const std::string at = where + ".buckets[" + std::to_string(i) + "]";
+        if (!b.is_array() || b.size() != 2 || !is_uint(b[0]) || !is_uint(b[1])) {
+            c.fail(at, "must be [bucket index, count], two unsigned integers");
+            continue;
+        }
+        const auto idx = b[0].get<uint64_t>(), n = b[1].get<uint64_t>();
+        if (idx >= histogram::bucket_count) c.fail(at, "bucket index beyond " + std::to_string(histogram::bucket_count - 1));
+        if (static_cast<int64_t>(idx) <= last) c.fail(at, "bucket indices must increase");
+        if (n == 0) c.fail(at, "empty buckets are left out");
+        last = static_cast<int64_t>(idx);
+        total += n;
+    }
+    if (sums && total + h["overflow"].get<uint64_t>() != h["count"].get<uint64_t>())
+        c.fail(where, "bucket counts plus overflow differ from count");
+}
+
+void check_cpu_pair(checker& c, const ordered_json& j, const std::string& where, const char* name, const char* per) {
+    if (!c.has(j, where, name, kind::object)) return;
+    c.all(j[name], where + "." + name, {"user_s", "sys_s", per}, kind::number);
+}
+
+void check_network(checker& c, const ordered_json& n, const std::string& where) {
+    c.one_of(n, where, "side", {"both", "server", "load"});
+    c.all(n, where, {"mode", "target", "client_backend", "client_setup"}, kind::text);
+    c.all(n, where, {"connections", "live_connections", "reconnects", "msg_size", "bytes_sent", "bytes_received"},
+          kind::uint);
+    c.not_negative(n, where, {"target_rate", "achieved_rate", "gbit_per_sec"});
+    check_cpu_pair(c, n, where, "client_cpu", "per_gb_s");
+    check_cpu_pair(c, n, where, "server_cpu", "per_gb_s");
+    if (c.has(n, where, "server", kind::object))
+        c.all(n["server"], where + ".server", {"accepted", "requests", "bytes_in", "bytes_out", "errors"}, kind::uint);
+}
+
+void check_result(checker& c, const ordered_json& r, const std::string& where, bool v1) {
+    if (!r.is_object()) {
+        c.fail(where, "must be an object");
+        return;
+    }
+    c.all(r, where, {"backend", "workload", "reason", "setup"}, kind::text);
+    if (v1) c.one_of(r, where, "status", {"ok", "unsupported", "error"});
+    else c.one_of(r, where, "status", {"ok", "unsupported", "error", "suspect", "interrupted"});
+    if (c.has(r, where, "notes", kind::array))
+        for (const auto& n : r["notes"])
+            if (!n.is_string()) c.fail(where + ".notes", "every note is a string");
+    if (!v1 && c.has(r, where, "parameters", kind::object)) {
+        check_parameters(c, r["parameters"], where + ".parameters", false);
+        const auto b = r["parameters"].find("backend");
+        if (b == r["parameters"].end() || (r.contains("backend") && *b != r["backend"]))
+            c.fail(where + ".parameters.backend", "must name this run's backend");
+    }
+    c.all(r, where, {"ops", "bytes", "errors", "read_ops", "write_ops", "fsyncs", "threads"}, kind::uint);
+    c.not_negative(r, where, {"duration_s", "iops", "bytes_per_sec", "achieved_iodepth"});
+    if (c.has(r, where, "latency_ns", kind::object)) check_latency(c, r["latency_ns"], where + ".latency_ns");
+    if (c.has(r, where, "cpu", kind::object)) c.not_negative(r["cpu"], where + ".cpu", {"user_s", "sys_s", "per_op_ns"});
+    if (c.has(r, where, "counters", kind::object))
+        for (const auto& [k, v] : r["counters"].items())
+            if (!is_uint(v)) c.fail(where + ".counters." + k, "must be an unsigned integer");
+    if (r.contains("network")) {
+        if (c.has(r, where, "network", kind::object)) check_network(c, r["network"], where + ".network");
+    }
+    if (c.has(r, where, "histogram", kind::object)) check_histogram(c, r["histogram"], where + ".histogram");
+}
+
+}  // namespace
+
+std::vector<std::string> check_results_schema(const ordered_json& doc) {
+    checker c;
+    if (!doc.is_object()) {
+        c.fail("document", "must be a JSON object");
+        return c.problems;
+    }
+    c.one_of(doc, "", "schema", {schema_v1_name, schema_name});
+    if (!c.problems.empty()) return c.problems;  // an unknown schema: nothing else can be checked
+    const bool v1 = doc["schema"] == schema_v1_name;
+    c.all(doc, "", {"started_at", "command_line"}, kind::text);
+    if (c.has(doc, "", "host", kind::object)) check_host(c, doc["host"]);
+    if (c.has(doc, "", "parameters", kind::object)) check_parameters(c, doc["parameters"], "parameters", v1);
+    if (c.has(doc, "", "results", kind::array))
+        for (size_t i = 0; i < doc["results"].size(); ++i)
+            check_result(c, doc["results"][i], "results[" + std::to_string(i) + "]", v1);
+    return c.problems;
+}
+
+std::vector<std::string> check_results_text(std::string_view text) {
+    ordered_json doc;
+    try {
+        doc = ordered_json::parse(text);
+    } catch (const nlohmann::json::parse_error& e) {
+        return {std::string("not JSON: ") + e.what()};
+    }
+    return check_results_schema(doc);
+}
+
+}  // namespace iobench

@@ -1,0 +1,14 @@
+# The results library: the result model, histogram, writers, reader and schema
+# check. It links nothing of the harness, backends or workloads (and includes
+# none of their headers), so plots and the comparison gate can use it alone.
+add_library(iobench_results STATIC
+  results/histogram.cpp
+  results/json_params.cpp
+  results/json_reader.cpp
+  results/json_writer.cpp
+  results/run_result.cpp
+  results/schema_check.cpp
+  results/table_writer.cpp
+)
+target_include_directories(iobench_results PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
+target_link_libraries(iobench_results PUBLIC nlohmann_json::nlohmann_json)

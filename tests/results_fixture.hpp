@@ -1,0 +1,192 @@
+// Fixed results for the results library's tests: a context and runs with every
+// field set (storage, network, and each non-ok status), plus a field-by-field
+// comparison. Nothing here measures anything: the values are made up, fixed,
+// and chosen to be exact in JSON.
+#pragma once
+
+#include "results/run_result.hpp"
+
+#include <gtest/gtest.h>
+#include <vector>
+
+namespace iobench::test {
+
+inline run_context fixed_context() {
+    run_context c;
+    c.host = {"testhost", "6.1.0-test", "Test CPU @ 1.00GHz", "2.3", 4, "/tmp/t.data", "ext4", "vda"};
+    c.command_line = "iobench run --backend blocking,io_uring --workload randrw -o r.json";
+    c.started_at = "2025-01-02T03:04:05Z";
+    c.parameters = {{"backend", std::string("blocking,io_uring")}, {"workload", std::string("randrw")},
+                    {"bs", uint64_t{4096}}, {"direct", true}, {"runtime", std::monostate{}},
+                    {"ramp", 0.5}, {"sqpoll_cpu", param_int(-1)}, {"kind", std::string("storage")}};
+    return c;
+}
+
+// 200 values from 90 ns to ~36 ms (exact buckets at the low end, wide ones
+// above) and one overflow: 201 samples.
+inline histogram fixed_histogram(uint64_t scale) {
+    histogram h;
+    for (uint64_t i = 0; i < 200; ++i) h.record((90 + i * i * 900) * scale);
+    h.record(1ull << 41);
+    return h;
+}
+
+// Every field of the model set, a network part included.
+inline run_result full_result(const run_context& ctx) {
+    run_result r;
+    r.backend = "io_uring";
+    r.workload = "randrw";
+    r.status = run_status::ok;
+    r.reason = "";
+    r.setup = "io_uring: SINGLE_ISSUER|DEFER_TASKRUN, \"quoted\" and a tab\there";
+    r.notes = {"first note", "check: ünïcode"};
+    r.parameters = ctx.parameters;
+    r.parameters["backend"] = std::string("io_uring");
+    r.ops = 123456;
+    r.bytes = 505'675'776;
+    r.errors = 2;
+    r.read_ops = 86419;
+    r.write_ops = 37037;
+    r.fsyncs = 12;
+    r.duration_s = 1.25;
+    r.iops = 98764.8;
+    r.bytes_per_sec = 404540620.8;
+    r.latency = fixed_histogram(1);
+    r.cpu = {0.375, 1.5};
+    r.cpu_per_op_ns = 15187.5;
+    r.achieved_iodepth = 31.75;
+    r.threads = 3;
+    r.counters = {{"submit_calls", 4000}, {"enobufs_rearms", 5}, {"cq_overflows", 1}, {"zc_sends", 7}, {"zc_copied", 8}};
+    net_facts& n = r.net.emplace();
+    n.side = "both";
+    n.mode = "open-loop";
+    n.target = "127.0.0.1:7000";
+    n.client_backend = "epoll";
+    n.client_setup = "edge-triggered epoll; 1 loop thread";
+    n.connections = 64;
+    n.live_connections = 63;
+    n.reconnects = 9;
+    n.msg_size = 64;
+    n.target_rate = 100000;
+    n.achieved_rate = 99000.5;
+    n.bytes_sent = 7'900'000;
+    n.bytes_received = 7'899'936;
+    n.gbit_per_sec = 0.0505;
+    n.client_cpu = {0.25, 0.5};
+    n.server_cpu = {0.125, 1.0};
+    n.server_accepted = 64;
+    n.server_requests = 123457;
+    n.server_bytes_in = 7'900'000;
+    n.server_bytes_out = 7'899'936;
+    n.server_errors = 1;
+    return r;
+}
+
+// One run per non-ok status, as the harness leaves them.
+inline std::vector<run_result> other_results(const run_context& ctx) {
+    std::vector<run_result> v;
+    auto base = [&](const char* backend, run_status s, const char* reason) {
+        run_result r;
+        r.backend = backend;
+        r.workload = "randrw";
+        r.status = s;
+        r.reason = reason;
+        r.parameters = ctx.parameters;
+        r.parameters["backend"] = std::string(backend);
+        r.counters = {{"submit_calls", 0}, {"enobufs_rearms", 0}, {"cq_overflows", 0}, {"zc_sends", 0}, {"zc_copied", 0}};
+        return r;
+    };
+    v.push_back(base("epoll", run_status::unsupported, "epoll: regular files are not pollable"));
+    run_result e = base("libaio", run_status::error, "mismatch at offset 4096");
+    e.ops = 201;
+    e.errors = 1;
+    e.latency = fixed_histogram(3);
+    e.duration_s = 0.5;
+    v.push_back(std::move(e));
+    run_result s = base("posix_aio", run_status::suspect, "Little's law off by 12%");
+    s.ops = 201;
+    s.latency = fixed_histogram(2);
+    v.push_back(std::move(s));
+    v.push_back(base("blocking", run_status::interrupted, "interrupted"));
+    return v;
+}
+
+inline void expect_same_histogram(const histogram& a, const histogram& b) {
+    EXPECT_EQ(a.count(), b.count());
+    EXPECT_EQ(a.sum(), b.sum());
+    EXPECT_EQ(a.min(), b.min());
+    EXPECT_EQ(a.max(), b.max());
+    EXPECT_EQ(a.overflow(), b.overflow());
+    EXPECT_EQ(a.buckets(), b.buckets());
+}
+
+inline void expect_same_cpu(const cpu_usage& a, const cpu_usage& b) {
+    EXPECT_EQ(a.user_s, b.user_s);
+    EXPECT_EQ(a.sys_s, b.sys_s);
+}
+
+inline void expect_same(const run_result& a, const run_result& b) {
+    SCOPED_TRACE(a.backend);
+    EXPECT_EQ(a.backend, b.backend);
+    EXPECT_EQ(a.workload, b.workload);
+    EXPECT_EQ(a.status, b.status);
+    EXPECT_EQ(a.reason, b.reason);
+    EXPECT_EQ(a.setup, b.setup);
+    EXPECT_EQ(a.notes, b.notes);
+    EXPECT_EQ(a.parameters, b.parameters);
+    EXPECT_EQ(a.ops, b.ops);
+    EXPECT_EQ(a.bytes, b.bytes);
+    EXPECT_EQ(a.errors, b.errors);
+    EXPECT_EQ(a.read_ops, b.read_ops);
+    EXPECT_EQ(a.write_ops, b.write_ops);
+    EXPECT_EQ(a.fsyncs, b.fsyncs);
+    EXPECT_EQ(a.duration_s, b.duration_s);
+    EXPECT_EQ(a.iops, b.iops);
+    EXPECT_EQ(a.bytes_per_sec, b.bytes_per_sec);
+    expect_same_histogram(a.latency, b.latency);
+    expect_same_cpu(a.cpu, b.cpu);
+    EXPECT_EQ(a.cpu_per_op_ns, b.cpu_per_op_ns);
+    EXPECT_EQ(a.achieved_iodepth, b.achieved_iodepth);
+    EXPECT_EQ(a.threads, b.threads);
+    EXPECT_EQ(a.counters, b.counters);
+    ASSERT_EQ(a.net.has_value(), b.net.has_value());
+    if (!a.net) return;
+    const net_facts &x = *a.net, &y = *b.net;
+    EXPECT_EQ(x.side, y.side);
+    EXPECT_EQ(x.mode, y.mode);
+    EXPECT_EQ(x.target, y.target);
+    EXPECT_EQ(x.client_backend, y.client_backend);
+    EXPECT_EQ(x.client_setup, y.client_setup);
+    EXPECT_EQ(x.connections, y.connections);
+    EXPECT_EQ(x.live_connections, y.live_connections);
+    EXPECT_EQ(x.reconnects, y.reconnects);
+    EXPECT_EQ(x.msg_size, y.msg_size);
+    EXPECT_EQ(x.target_rate, y.target_rate);
+    EXPECT_EQ(x.achieved_rate, y.achieved_rate);
+    EXPECT_EQ(x.bytes_sent, y.bytes_sent);
+    EXPECT_EQ(x.bytes_received, y.bytes_received);
+    EXPECT_EQ(x.gbit_per_sec, y.gbit_per_sec);
+    expect_same_cpu(x.client_cpu, y.client_cpu);
+    expect_same_cpu(x.server_cpu, y.server_cpu);
+    EXPECT_EQ(x.server_accepted, y.server_accepted);
+    EXPECT_EQ(x.server_requests, y.server_requests);
+    EXPECT_EQ(x.server_bytes_in, y.server_bytes_in);
+    EXPECT_EQ(x.server_bytes_out, y.server_bytes_out);
+    EXPECT_EQ(x.server_errors, y.server_errors);
+}
+
+inline void expect_same_context(const run_context& a, const run_context& b) {
+    EXPECT_EQ(a.host.hostname, b.host.hostname);
+    EXPECT_EQ(a.host.kernel, b.host.kernel);
+    EXPECT_EQ(a.host.cpu_model, b.host.cpu_model);
+    EXPECT_EQ(a.host.liburing_version, b.host.liburing_version);
+    EXPECT_EQ(a.host.cores, b.host.cores);
+    EXPECT_EQ(a.host.target_path, b.host.target_path);
+    EXPECT_EQ(a.host.target_fs, b.host.target_fs);
+    EXPECT_EQ(a.host.target_device, b.host.target_device);
+    EXPECT_EQ(a.command_line, b.command_line);
+    EXPECT_EQ(a.started_at, b.started_at);
+    EXPECT_EQ(a.parameters, b.parameters);
+}
+
+}  // namespace iobench::test

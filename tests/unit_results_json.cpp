@@ -1,0 +1,105 @@
+// The JSON writer and reader together: a result with every field set goes out
+// and comes back equal, field by field; iobench/1 files are read into the
+// iobench/2 model; a document the schema rejects is not read. Links only the
+// results library.
+#include "results/json_reader.hpp"
+#include "results/writer.hpp"
+#include "tests/results_fixture.hpp"
+
+#include <gtest/gtest.h>
+#include <sstream>
+
+using namespace iobench;
+using namespace iobench::test;
+
+namespace {
+
+std::string write_json(const run_context& ctx, const std::vector<run_result>& runs) {
+    std::ostringstream out;
+    auto w = make_json_writer(out);
+    w->begin(ctx);
+    for (const auto& r : runs) w->add(r);
+    w->end();
+    return out.str();
+}
+
+std::vector<run_result> every_run(const run_context& ctx) {
+    std::vector<run_result> v{full_result(ctx)};
+    for (auto& r : other_results(ctx)) v.push_back(std::move(r));
+    return v;
+}
+
+TEST(results_json, round_trip_keeps_every_field) {
+    const run_context ctx = fixed_context();
+    const auto runs = every_run(ctx);
+    const std::string text = write_json(ctx, runs);
+    std::istringstream in(text);
+    const result_file back = read_results_json(in);
+    EXPECT_EQ(back.schema, "iobench/2");
+    expect_same_context(ctx, back.context);
+    ASSERT_EQ(back.results.size(), runs.size());
+    for (size_t i = 0; i < runs.size(); ++i) expect_same(runs[i], back.results[i]);
+    // Written again, the document is the same text (derived values included).
+    EXPECT_EQ(write_json(back.context, back.results), text);
+}
+
+TEST(results_json, an_empty_histogram_stays_empty_and_merges_as_before) {
+    const run_context ctx = fixed_context();
+    const auto runs = other_results(ctx);  // [0] is unsupported: nothing recorded
+    std::istringstream in(write_json(ctx, runs));
+    const result_file back = read_results_json(in);
+    histogram merged = back.results[0].latency;
+    merged.merge(fixed_histogram(1));
+    expect_same_histogram(merged, fixed_histogram(1));
+}
+
+TEST(results_json, reads_an_iobench1_storage_file) {
+    const result_file f = read_results_file(IOBENCH_TEST_DATA "/iobench1_storage.json");
+    EXPECT_EQ(f.schema, "iobench/1");
+    EXPECT_EQ(f.context.host.target_device, "vda");
+    const auto& p = f.context.parameters;
+    EXPECT_EQ(p.at("backend"), param_value(std::string("blocking,epoll")));
+    EXPECT_EQ(p.at("bs"), param_value(uint64_t{4096}));
+    EXPECT_EQ(p.at("direct"), param_value(true));
+    EXPECT_EQ(p.at("runtime"), param_value());  // "" (--ops given)
+    EXPECT_EQ(p.at("ramp"), param_value(0.0));  // "0.000000s"
+    EXPECT_EQ(p.at("sqpoll_cpu"), param_value(int64_t{-1}));
+    EXPECT_EQ(p.at("mode"), param_value(std::string("closed-loop")));
+    ASSERT_EQ(f.results.size(), 2u);
+    const run_result& r = f.results[0];
+    EXPECT_EQ(r.status, run_status::ok);
+    EXPECT_EQ(r.parameters.at("backend"), param_value(std::string("blocking")));
+    EXPECT_EQ(r.parameters.at("bs"), param_value(uint64_t{4096}));
+    EXPECT_EQ(r.ops, 20u);
+    EXPECT_EQ(r.latency.count(), 20u);
+    EXPECT_EQ(r.counters.size(), 5u);
+    EXPECT_EQ(r.counters[0].name, "submit_calls");
+    EXPECT_EQ(f.results[1].status, run_status::unsupported);
+    EXPECT_EQ(f.results[1].parameters.at("backend"), param_value(std::string("epoll")));
+}
+
+TEST(results_json, reads_an_iobench1_load_file) {
+    const result_file f = read_results_file(IOBENCH_TEST_DATA "/iobench1_load.json");
+    ASSERT_EQ(f.results.size(), 1u);
+    const run_result& r = f.results[0];
+    ASSERT_TRUE(r.net.has_value());
+    EXPECT_EQ(r.net->side, "load");
+    EXPECT_EQ(r.latency.count(), r.ops);
+    EXPECT_EQ(f.context.parameters.at("multishot"), param_value(true));
+    EXPECT_EQ(f.context.parameters.at("rate"), param_value(0.0));  // "0.000000"
+}
+
+TEST(results_json, refuses_a_document_the_schema_rejects) {
+    std::istringstream bad(R"({"schema": "iobench/2", "results": []})");
+    try {
+        read_results_json(bad);
+        FAIL() << "read an invalid document";
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find("host: missing"), std::string::npos) << e.what();
+    }
+    std::istringstream not_json("{ nope");
+    EXPECT_THROW(read_results_json(not_json), std::runtime_error);
+    EXPECT_THROW(read_results_file("/nonexistent/r.json"), std::runtime_error);
+}
+
+}  // namespace
