@@ -10,11 +10,11 @@ namespace iobench {
 namespace {
 
 constexpr net_workload table[] = {
-    {"echo", "the client sends msg_size bytes, the server sends them back, the client checks each byte", 64, true,
+    {"echo", "the client sends msg_size bytes, the server sends them back, the client checks each byte", 64, true, false,
      make_echo_server, make_echo_client},
-    {"stream", "the client pushes msg_size chunks one way, the server sinks them", 64 * 1024, true,
+    {"stream", "the client pushes msg_size chunks one way, the server sinks them", 64 * 1024, true, true,
      make_stream_server, make_stream_client},
-    {"http", "HTTP/1.1 keep-alive GETs (pipelined with --pipeline), each answered with a fixed 200", 64, false,
+    {"http", "HTTP/1.1 keep-alive GETs (pipelined with --pipeline), each answered with a fixed 200", 64, false, false,
      make_http_server, make_http_client},
 };
 

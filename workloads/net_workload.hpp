@@ -17,6 +17,7 @@ struct net_workload {
     std::string_view summary;
     uint32_t default_msg_size;  // --msg-size when it is not given
     bool sized;                 // msg_size is its payload, so it must be above 0
+    bool one_way;               // the payload goes client -> server only: bytes sent are the work done
     std::unique_ptr<server_session> (*make_server)(const server_session_config&);
     std::unique_ptr<client_session> (*make_client)(const client_session_config&);
 };

@@ -11,6 +11,13 @@ struct usage_error : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// The backend cannot do this here; what() is the probe's reason. Thrown by
+// the part that probes (net_server), so a runner reports `unsupported`
+// without probing a second time.
+struct unsupported_error : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
 inline constexpr int exit_ok = 0;
 inline constexpr int exit_failure = 1;  // a run failed (I/O error, verify mismatch)
 inline constexpr int exit_usage = 2;    // bad input: nothing was run

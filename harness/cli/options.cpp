@@ -131,6 +131,13 @@ void check_common(const raw_flags& f, run_options& o) {
     else if (f.notify == "signal") o.notify = aio_notify::signal;
     else if (f.notify == "thread") o.notify = aio_notify::thread;
     else throw usage_error("--aio-notify: unknown mode '" + f.notify + "' (suspend, signal, thread)");
+    backend_options& b = o.backend_opts;
+    b.batch = o.batch;
+    b.registered_files = o.registered_files;
+    b.fixed_buffers = o.fixed_buffers;
+    b.sqpoll_idle_ms = o.sqpoll_idle_ms;
+    b.sqpoll_cpu = o.sqpoll_cpu;
+    b.notify = o.notify;
 }
 
 void check_storage(const raw_flags& f, const po::variables_map& vm, run_options& o) {
@@ -152,7 +159,7 @@ void check_storage(const raw_flags& f, const po::variables_map& vm, run_options&
 }
 
 void check_network(const raw_flags& f, const po::variables_map& vm, run_options& o) {
-    const net_workload* w = find_net_workload(o.workload);
+    const net_workload* w = o.net = find_net_workload(o.workload);
     const uint64_t msg = vm.count("msg-size") ? parse_size(f.msg_size, "--msg-size") : w->default_msg_size;
     if (msg == 0 || msg > (16u << 20)) throw usage_error("--msg-size: must be between 1 byte and 16 MiB");
     o.msg_size = static_cast<uint32_t>(msg);
@@ -206,7 +213,8 @@ void parse_run(const std::vector<std::string>& args, command_line& cl) {
     if (find_net_workload(o.workload)) {
         if (o.runtime_ns == 0) throw usage_error("--runtime: must be more than 0");
         check_network(f, vm, o);
-    } else if (parse_storage_pattern(o.workload)) {
+    } else if (const auto pattern = parse_storage_pattern(o.workload)) {
+        o.pattern = *pattern;
         check_storage(f, vm, o);
     } else {
         throw usage_error("--workload: unknown workload '" + o.workload +
@@ -275,19 +283,12 @@ void parse_list(const std::vector<std::string>& args, command_line& cl) {
 
 }  // namespace
 
-backend_options backend_options_of(const run_options& o, unsigned depth) {
-    backend_options b;
+backend_options backend_options_for(const run_options& o, unsigned depth) {
+    backend_options b = o.backend_opts;
     b.depth = depth;
-    b.batch = std::min(o.batch, depth);
-    b.registered_files = o.registered_files;
-    b.fixed_buffers = o.fixed_buffers;
-    b.sqpoll_idle_ms = o.sqpoll_idle_ms;
-    b.sqpoll_cpu = o.sqpoll_cpu;
-    b.notify = o.notify;
+    b.batch = std::min(b.batch, depth);
     return b;
 }
-
-bool run_options::network() const { return find_net_workload(workload) != nullptr; }
 
 uint64_t parse_size(const std::string& text, const std::string& flag) {
     size_t pos = 0;

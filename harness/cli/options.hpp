@@ -3,6 +3,7 @@
 #pragma once
 
 #include "backends/backend.hpp"
+#include "workloads/storage_workload.hpp"
 
 #include <cstdint>
 #include <string>
@@ -10,6 +11,10 @@
 
 namespace iobench {
 
+struct net_workload;
+
+// The run as planned once at the edge: flags parsed, names resolved. What the
+// runners read is typed; `workload` stays the name as given, for results.
 struct run_options {
     std::vector<std::string> backends;  // expanded from NAME[,NAME...] or "all"
     std::string workload = "randread";
@@ -47,7 +52,12 @@ struct run_options {
     std::string target;                    // load: --target HOST:PORT
     double start_at = 0;                   // load: Unix time (s) to start at, for several load hosts
     bool netns = false;                    // run: server and load in two network namespaces over a veth pair
-    bool network() const;
+
+    // Resolved by the parser from the flags above.
+    const net_workload* net = nullptr;     // the network workload, or nullptr for storage
+    storage_pattern pattern = storage_pattern::randread;  // the storage workload (when net is nullptr)
+    backend_options backend_opts;          // what the backend flags ask for, before a side sets its depth
+    bool network() const { return net != nullptr; }
 };
 
 struct list_options {
@@ -63,8 +73,8 @@ struct command_line {
     std::string raw;  // the invocation as typed, for results
 };
 
-// The backend options the flags ask for, for an instance of `depth`.
-backend_options backend_options_of(const run_options& o, unsigned depth);
+// The run's backend options for an instance of `depth` (--batch is capped at it).
+backend_options backend_options_for(const run_options& o, unsigned depth);
 
 // Throws usage_error on bad input.
 command_line parse_command_line(int argc, const char* const* argv);

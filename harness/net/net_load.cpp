@@ -32,6 +32,7 @@ load_result run_load(const load_options& o) {
     }
     if (auto p = entry->probe(probe_context{io_target::socket, {}, false}); !p.ok) {
         r.ok = false;
+        r.unsupported = true;
         r.error = "client backend " + p.reason;
         return r;
     }
@@ -49,7 +50,7 @@ load_result run_load(const load_options& o) {
     // A thread per connection for thread-per-op backends, else `threads` loops.
     const bool per_conn = entry->caps & cap_one_op_per_thread;
     const unsigned workers = per_conn ? o.connections : std::clamp(o.threads, 1u, o.connections);
-    shared_state sh(workers);
+    shared_state sh(workers, *w);
     std::vector<std::unique_ptr<load_worker>> ws;
     for (unsigned w = 0, first = 0; w < workers; ++w) {
         const unsigned count = o.connections / workers + (w < o.connections % workers ? 1 : 0);

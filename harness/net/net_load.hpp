@@ -30,6 +30,7 @@ struct load_options {
 
 struct load_result {
     bool ok = true;
+    bool unsupported = false;       // the client backend's probe said no (error says why)
     std::string error;              // first failure (connect refused, verify mismatch with offset, ...)
     std::string setup;              // client backend describe()
     std::string mode;               // "closed-loop" or "open-loop"

@@ -66,8 +66,7 @@ void load_worker::setup() {
     staged_.reserve(bo.depth);
     cqes_.resize(bo.depth);
 
-    const net_workload* w = find_net_workload(o_.workload);
-    if (!w) throw std::runtime_error("unknown network workload '" + o_.workload + "'");
+    const net_workload* w = &sh_.workload;
     const unsigned pipeline = std::max(1u, o_.pipeline);
     stamps_.resize(static_cast<size_t>(pipeline) * conns_.size());
     for (size_t i = 0; i < conns_.size(); ++i) {

@@ -22,7 +22,8 @@ inline constexpr uint64_t drain_ns = 1'000'000'000;  // in-flight requests get t
 
 // Everything the threads share. Times are CLOCK_MONOTONIC ns, set before `go`.
 struct shared_state {
-    explicit shared_state(unsigned workers) : ready(workers) {}
+    shared_state(unsigned workers, const net_workload& w) : workload(w), ready(workers) {}
+    const net_workload& workload;  // resolved once by run_load
     std::latch ready, go{1}, may_close{1};
     std::atomic<unsigned> drained{0};
     std::atomic<bool> abort{false};

@@ -9,7 +9,9 @@
 #include "harness/system/result_counters.hpp"
 #include "harness/net/net_load.hpp"
 #include "harness/net/net_server.hpp"
+#include "harness/cli/errors.hpp"
 #include "harness/net/netns.hpp"
+#include "workloads/net_workload.hpp"
 
 #include <cstdio>
 #include <ctime>
@@ -30,7 +32,7 @@ server_options server_options_of(const std::string& backend, const run_options& 
     s.buf_count = o.buf_count;
     s.multishot = o.multishot;
     s.zerocopy = o.zerocopy;
-    s.backend_opts = backend_options_of(o, s.max_connections);
+    s.backend_opts = backend_options_for(o, s.max_connections);
     return s;
 }
 
@@ -46,7 +48,7 @@ load_options load_options_of(const run_options& o, const net_address& target) {
     l.runtime_ns = o.runtime_ns;
     l.ramp_ns = o.ramp_ns;
     l.rate = o.rate;
-    l.backend_opts = backend_options_of(o, o.connections);
+    l.backend_opts = backend_options_for(o, o.connections);
     if (o.start_at > 0) l.start_at_ns = static_cast<uint64_t>(o.start_at * 1e9);
     return l;
 }
@@ -63,7 +65,7 @@ void fill_from_load(run_result& r, const load_result& l, const run_options& o) {
     r.latency = l.latency;
     r.duration_s = l.duration_s;
     // Payload that crossed the connection and came back (echo, http), or was pushed (stream).
-    r.bytes = o.workload == "stream" ? l.bytes_sent : l.bytes_received;
+    r.bytes = o.net->one_way ? l.bytes_sent : l.bytes_received;
     if (l.duration_s > 0) {
         r.iops = static_cast<double>(l.requests) / l.duration_s;
         r.bytes_per_sec = static_cast<double>(r.bytes) / l.duration_s;
@@ -112,11 +114,6 @@ run_result run_network_backend(const std::string& backend_name, const run_option
     r.counters = counters_of({});
     r.backend = backend_name;
     r.workload = o.workload;
-    if (auto p = find_backend(backend_name)->probe({io_target::socket, {}, false}); !p.ok) {
-        r.status = run_status::unsupported;
-        r.reason = p.reason;
-        return r;
-    }
     try {
         server_options so = server_options_of(backend_name, o);
         if (ns) so.listen = parse_net_address(ns->server_ip() + ":0", "--listen");
@@ -145,6 +142,10 @@ run_result run_network_backend(const std::string& backend_name, const run_option
         // (glibc AIO, SQPOLL) land on the server side, which is where they
         // are with the default client backend (epoll).
         r.net->server_cpu = r.cpu - r.net->client_cpu;
+    } catch (const unsupported_error& e) {  // net_server probed the backend: it cannot serve sockets here
+        r.status = run_status::unsupported;
+        r.reason = e.what();
+        return r;
     } catch (const std::exception& e) {
         r.status = run_status::error;
         r.reason = e.what();
@@ -208,10 +209,9 @@ run_result load_network(const run_options& o) {
     r.counters = counters_of({});
     r.backend = o.client_backend;
     r.workload = o.workload;
-    if (auto p = find_backend(r.backend)->probe({io_target::socket, {}, false}); !p.ok)
-        throw std::runtime_error(p.reason);
     const net_address target = parse_net_address(o.target, "--target");
-    const load_result l = run_load(load_options_of(o, target));
+    const load_result l = run_load(load_options_of(o, target));  // probes the client backend
+    if (l.unsupported) throw std::runtime_error(l.error);
     fill_from_load(r, l, o);
     r.setup = l.setup;
     r.net->side = "load";

@@ -87,7 +87,7 @@ net_server::net_server(const server_options& opts) : impl_(std::make_unique<impl
     probe_context pc;
     pc.target = io_target::socket;
     const probe_result pr = m.entry->probe(pc);
-    if (!pr.ok) throw std::runtime_error(pr.reason);
+    if (!pr.ok) throw unsupported_error(pr.reason);
 
     // Blocking listener where a thread waits in accept (blocking, posix_aio's acceptor).
     const bool blocking = m.entry->caps & cap_blocking_fds;

@@ -27,7 +27,7 @@ void sleep_until_ns(uint64_t t) {
 std::vector<storage_job> plan_jobs(const backend_entry& entry, const run_options& o, const test_file& target) {
     const bool per_thread = entry.caps & cap_one_op_per_thread;
     const unsigned threads = per_thread ? o.jobs * o.iodepth : o.jobs;
-    const auto pattern = *parse_storage_pattern(o.workload);
+    const storage_pattern pattern = o.pattern;
     const bool sequential = pattern == storage_pattern::read || pattern == storage_pattern::write;
     // Sequential workers each get their own slice; random ones share the file.
     uint64_t slice = o.size;
@@ -37,7 +37,7 @@ std::vector<storage_job> plan_jobs(const backend_entry& entry, const run_options
     for (unsigned t = 0; t < threads; ++t) {
         storage_job& j = jobs[t];
         j.entry = &entry;
-        j.options = backend_options_of(o, per_thread ? 1 : o.iodepth);
+        j.options = backend_options_for(o, per_thread ? 1 : o.iodepth);
         j.path = target.path();
         j.open_flags = (writes_data(pattern) || o.fsync_every ? O_RDWR : O_RDONLY) | (o.buffered ? 0 : O_DIRECT);
         j.pattern = pattern;
@@ -89,7 +89,7 @@ run_result run_storage_backend(const std::string& backend_name, const run_option
     auto jobs = plan_jobs(entry, o, target);
     const auto threads = static_cast<unsigned>(jobs.size());
     r.threads = threads;
-    if (writes_data(*parse_storage_pattern(o.workload)) && !o.verify) target.forget_pattern();
+    if (writes_data(o.pattern) && !o.verify) target.forget_pattern();
 
     run_clock clock(threads);
     if (o.ops) clock.ops_left = o.ops;
@@ -161,7 +161,7 @@ run_result run_storage_backend(const std::string& backend_name, const run_option
         r.reason = "no op completed inside the measured window (is --ramp longer than the run?)";
     }
     // fio's way: a write job with --verify reads everything back afterwards.
-    if (o.verify && writes_data(*parse_storage_pattern(o.workload)) && r.status == run_status::ok && !interrupted()) {
+    if (o.verify && writes_data(o.pattern) && r.status == run_status::ok && !interrupted()) {
         if (std::string bad = target.check_all(); !bad.empty()) {
             r.status = run_status::error;
             r.reason = std::move(bad);
