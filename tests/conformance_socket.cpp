@@ -123,7 +123,7 @@ TEST_F(socket_test, recv_stays_pending_until_data_arrives) {
     if (has_cap(cap_one_op_per_thread)) GTEST_SKIP() << "runs each op inside submit(): a recv with no data would block";
     const tcp_pair p = make_tcp_pair(listener_);
     std::array<uint8_t, 32> buf{}, data{};
-    const io_op op = make_op(op_kind::recv, p.a.get(), buf.data(), 32, 0xfeed000000000001ull);
+    const io_op op = make_op(op_kind::recv, p.a.get(), buf.data(), 32, 0x7eed000000000001ull);
     be_->prepare(std::span(&op, 1));
     ASSERT_GE(be_->submit(), 0);
     std::array<io_completion, 4> out{};
@@ -168,7 +168,7 @@ TEST_F(socket_test, many_sockets_in_one_batch_keep_their_own_data) {
 TEST_F(socket_test, multishot_accept_yields_one_completion_per_connection) {
     if (!has_cap(cap_multishot)) GTEST_SKIP() << "no cap_multishot";
     constexpr unsigned n = 8;
-    io_op op = make_op(op_kind::accept, listener_.fd.get(), nullptr, 0, 0xacce000000000008ull);
+    io_op op = make_op(op_kind::accept, listener_.fd.get(), nullptr, 0, 0x6cce000000000008ull);
     op.flags = op_multishot;
     be_->prepare(std::span(&op, 1));
     ASSERT_GE(be_->submit(), 0);
