@@ -76,7 +76,8 @@ const timespec no_wait{};
 }  // namespace
 
 backend::backend(std::string_view name, uint32_t caps, const backend_options& o, size_t extra_local)
-    : depth_(std::max(o.depth, 1u)), name_(name), caps_(caps), refused_(depth_), local_(depth_ + extra_local) {
+    : depth_(std::max(o.depth, 1u)), name_(name), caps_(caps), refused_(depth_ + refusal_room),
+      local_(depth_ + extra_local) {
     staged_.reserve(depth_);
 }
 
@@ -105,8 +106,8 @@ void backend::prepare(std::span<const io_op> ops) {
             ++outstanding_;
             staged_.push_back(op);  // reserved to depth: never reallocates
         } else if (!refused_.push({op.token, -err, 0, 0, nullptr})) {
-            // depth ops refused and none reaped: a caller that never reaps.
-            throw std::logic_error(std::string(name_) + ": " + std::to_string(depth_) +
+            // depth + refusal_room ops refused and none reaped: a caller that never reaps.
+            throw std::logic_error(std::string(name_) + ": " + std::to_string(depth_ + refusal_room) +
                                    " ops refused (beyond depth or with token bit 63) and not reaped");
         }
     }

@@ -35,6 +35,8 @@ protected:
  *    their final completion (the one without cqe_more: a multishot op or a
  *    zero-copy send counts once). An op beyond that completes with -EBUSY
  *    through reap() and never reaches the backend: nothing aborts or grows.
+ *    (Refusals wait in a fixed queue of depth + 64; a caller that overfills
+ *    it without reaping gets std::logic_error.)
  *  - Tokens are < 2^63 (token_reserved_bit): others complete with -EINVAL.
  *  - prepare() queues ops (no syscall); submit() hands them to the kernel:
  *    >= 0 ops taken, or -errno. One virtual call per submit(), not per op.
@@ -128,6 +130,7 @@ protected:
         uint64_t start_ns = 0;
     };
     static constexpr unsigned retry_tries = 100;
+    static constexpr unsigned refusal_room = 64;  // refused ops held for reap() beyond depth
     static constexpr std::chrono::milliseconds retry_time{100};
     bool retry(retry_state& st, bool yield = true);
 
