@@ -4,6 +4,8 @@
 // without the kernel, waiting to a deadline, bounded retries, token checks --
 // and calls a few protected hooks that only talk to the kernel. Socket-only
 // abilities are caps() bits, plus one optional extension (provided_buffers).
+// Longer than a backend's header: it is the contract every backend and every
+// caller reads, so it stays in one place.
 #pragma once
 
 #include "backends/backend_types.hpp"
@@ -85,8 +87,9 @@ public:
     backend_counters counters() const { return counters_; }
 
 protected:
-    // `extra_local`: room in the local completion queue beyond what the
-    // depth contract needs (epoll's multishot accepts complete there).
+    // `name` must outlive the backend (a literal). `extra_local`: room in the
+    // local completion queue beyond what the depth contract needs (epoll's
+    // multishot accepts complete there).
     backend(std::string_view name, uint32_t caps, const backend_options& o, size_t extra_local = 0);
 
     // --- The hooks: what a backend writes (4 required, 4 optional). ---
@@ -100,7 +103,7 @@ protected:
     // on a wake-up that brought too little: the front does, to a deadline.
     struct harvest {
         int count = 0;         // completions written, or -errno
-        bool expired = false;  // the wait ran its whole timeout
+        bool expired = false;  // the wait ran its whole timeout, or nothing more can arrive
     };
     virtual harvest on_reap(std::span<io_completion> out, unsigned min, const timespec* timeout) = 0;
     virtual int on_cancel(uint64_t) { return -ENOTSUP; }
