@@ -92,7 +92,7 @@ protected:
     // multishot accepts complete there).
     backend(std::string_view name, uint32_t caps, const backend_options& o, size_t extra_local = 0);
 
-    // --- The hooks: what a backend writes (4 required, 4 optional). ---
+    // --- The hooks: what a backend writes (with describe(): 3 required, 4 optional). ---
     // Hand `ops` (already checked: within depth, valid tokens) to the
     // kernel, plus anything the backend holds back (re-arms). Sets `taken`
     // to how many of `ops` it now owns (the front keeps the rest for the
