@@ -4,11 +4,9 @@
 
 #include "backends/probe_util.hpp"
 
-#include <algorithm>
 #include <cerrno>
 #include <sys/socket.h>
 #include <unistd.h>
-#include <vector>
 
 namespace iobench {
 
@@ -16,38 +14,26 @@ namespace {
 
 class blocking_backend final : public backend {
 public:
-    explicit blocking_backend(const backend_options& o) {
-        // depth is per instance; the harness runs N instances for depth N,
-        // but accept a larger depth so a caller may queue a few at once.
-        queued_.reserve(o.depth);
-        done_.reserve(o.depth);
+    // depth is per instance: the harness runs N instances for depth N, but
+    // a larger depth lets a caller queue a few at once.
+    explicit blocking_backend(const backend_options& o) : backend("blocking", blocking_caps, o) {}
+
+    std::string describe() const override {
+        return "one synchronous syscall per op, one op per thread (batch does not apply)";
     }
-
-    std::string_view name() const override { return "blocking"; }
-    uint32_t caps() const override { return blocking_caps; }
-    std::string describe() const override { return "one synchronous syscall per op, one op per thread"; }
-
-    void prepare(std::span<const io_op> ops) override { queued_.insert(queued_.end(), ops.begin(), ops.end()); }
-
-    int submit() override {
-        const int n = static_cast<int>(queued_.size());
-        for (const io_op& op : queued_) done_.push_back({op.token, run(op), 0, 0, nullptr});
-        queued_.clear();
-        ++counters_.submit_calls;
-        return n;
-    }
-
-    int reap(std::span<io_completion> out, unsigned, std::chrono::nanoseconds) override {
-        // Everything submitted has already completed: nothing to wait for.
-        const size_t n = std::min(out.size(), done_.size());
-        std::copy_n(done_.begin(), n, out.begin());
-        done_.erase(done_.begin(), done_.begin() + static_cast<long>(n));
-        return static_cast<int>(n);
-    }
-
-    backend_counters counters() const override { return counters_; }
 
 private:
+    // The syscalls run here; reap() hands back what they returned.
+    int on_submit(std::span<const io_op> ops, size_t& taken) override {
+        for (const io_op& op : ops) complete_local(op.token, run(op));
+        ++counters_.submit_calls;
+        taken = ops.size();
+        return static_cast<int>(ops.size());
+    }
+
+    // Everything submitted has already completed: nothing to wait for.
+    harvest on_reap(std::span<io_completion>, unsigned, const timespec*) override { return {}; }
+
     static int64_t run(const io_op& op) {
         ssize_t r = -1;
         do {
@@ -65,10 +51,6 @@ private:
         } while (r < 0 && errno == EINTR);
         return r < 0 ? -errno : r;
     }
-
-    std::vector<io_op> queued_;
-    std::vector<io_completion> done_;
-    backend_counters counters_;
 };
 
 }  // namespace

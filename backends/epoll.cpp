@@ -19,11 +19,8 @@ namespace iobench {
 
 namespace {
 
-using std::chrono::nanoseconds;
-
 constexpr int32_t nil = -1;
 constexpr size_t initial_fds = 4096;  // fd table entries allocated up front
-constexpr nanoseconds audit_after{10'000'000};  // an idle wait this long may check registrations
 // Added once per fd and never modified: with EPOLLET nothing needs re-arming.
 constexpr uint32_t watched = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
 // attempt() outcomes that are not a result.
@@ -34,20 +31,19 @@ enum side : uint8_t { rd = 0, wr = 1 };
 
 side side_of(op_kind k) { return k == op_kind::send || k == op_kind::write || k == op_kind::connect ? wr : rd; }
 
-enum class slot_state : uint8_t { free, queued, waiting };
+enum class slot_state : uint8_t { free, started, waiting };
 
 struct op_slot {
     io_op op;
     int32_t next = nil;  // next op waiting on the same fd and side
     slot_state state = slot_state::free;
     bool connecting = false;  // connect returned EINPROGRESS
-    bool audited = false;     // its fd's registration was re-checked (see audit())
 };
 
 struct fd_state {
     int32_t head[2] = {nil, nil};  // ops waiting for readiness, one FIFO per side
     int32_t tail[2] = {nil, nil};
-    bool registered = false;  // in our epoll set, as far as we know
+    bool registered = false;  // in our epoll set (until forget_fd)
     bool known = false;       // O_NONBLOCK checked and the socket type read
     bool stream = false;      // SOCK_STREAM: a short transfer means drained (or full)
     bool hup = false;         // an event said HUP/RDHUP/ERR: never skip the syscall
@@ -55,17 +51,7 @@ struct fd_state {
     bool deferred = false;    // on rerun_
 };
 
-bool idle(const fd_state& st) { return st.head[rd] == nil && st.head[wr] == nil; }
 
-// Drop what we know about the file behind the number (its waiting ops stay).
-void forget(fd_state& st) {
-    st.registered = st.known = st.hup = false;
-    st.ready[rd] = st.ready[wr] = true;
-}
-
-timespec to_timespec(nanoseconds t) {
-    return {static_cast<time_t>(t.count() / 1'000'000'000), static_cast<long>(t.count() % 1'000'000'000)};
-}
 
 // connect: EINPROGRESS waits for EPOLLOUT (or ERR/HUP); SO_ERROR then holds the result.
 int64_t connect_step(op_slot& s) {
@@ -110,114 +96,81 @@ int64_t run_syscall(op_slot& s) {
 
 class epoll_backend final : public backend {
 public:
+    // Local room beyond depth: completions of multishot accepts (each op's
+    // final one always has a place).
     explicit epoll_backend(const backend_options& o)
-        : depth_(std::max(o.depth, 1u)), ms_room_(std::max(depth_, 64u)), epfd_(::epoll_create1(EPOLL_CLOEXEC)) {
+        : backend("epoll", epoll_caps, o, std::max(std::max(o.depth, 1u), 64u)), epfd_(::epoll_create1(EPOLL_CLOEXEC)) {
         if (!epfd_) throw std::system_error(errno, std::system_category(), "epoll_create1");
         // Everything the hot path touches is sized here.
         slots_.resize(depth_);
         free_.reserve(depth_);
         for (unsigned i = depth_; i-- > 0;) free_.push_back(static_cast<int32_t>(i));
-        queued_.reserve(depth_);
         fds_.resize(initial_fds);
-        // At most depth_ single completions plus ms_room_ from multishot accepts.
-        done_.resize(depth_ + ms_room_);
         events_.resize(std::max(depth_, 64u));
         rerun_.reserve(2 * depth_);
     }
 
-    std::string_view name() const override { return "epoll"; }
-    uint32_t caps() const override { return epoll_caps; }
     std::string describe() const override {
         return "edge-triggered epoll: EPOLLIN|EPOLLOUT|EPOLLRDHUP|EPOLLET added once per fd (no per-op epoll_ctl), "
                "speculative non-blocking syscall first (skipped after a short transfer until the next edge), "
-               "epoll_pwait2 reap, multishot accept emulated; non-blocking sockets/pipes only";
+               "epoll_pwait2 reap, multishot accept emulated; non-blocking sockets/pipes only; "
+               "one syscall per op (batch does not apply)";
     }
 
-    void prepare(std::span<const io_op> ops) override {
+private:
+    int on_submit(std::span<const io_op> ops, size_t& taken) override {
         for (const io_op& op : ops) {
-            if (free_.empty()) {  // the caller broke the depth contract
-                push_done({op.token, -EBUSY, 0, 0, nullptr});
+            if (free_.empty()) {  // unreachable: the front keeps to depth
+                complete_local(op.token, -EBUSY);
                 continue;
             }
             const int32_t i = free_.back();
             free_.pop_back();
-            slots_[static_cast<size_t>(i)] = {op, nil, slot_state::queued, false, false};
-            queued_.push_back(i);
+            slots_[static_cast<size_t>(i)] = {op, nil, slot_state::started, false};
+            start(i);
         }
-    }
-
-    int submit() override {
-        const int n = static_cast<int>(queued_.size());
-        for (const int32_t i : queued_) start(i);
-        queued_.clear();
         ++counters_.submit_calls;
-        return n;
+        taken = ops.size();
+        return static_cast<int>(ops.size());
     }
 
-    int reap(std::span<io_completion> out, unsigned min, nanoseconds timeout) override {
-        size_t n = 0;
-        bool polled = false, blocked = false, have_deadline = false;
-        std::chrono::steady_clock::time_point deadline{};
-        for (;;) {
-            run_deferred();
-            n += drain(out.subspan(n));
-            if (n == out.size() || (n >= min && (n > 0 || polled))) return static_cast<int>(n);
-            // With min == 0 and nothing parked: one look at epoll, no wait.
-            const bool block = n < min;
-            timespec ts{};
-            const timespec* tsp = &ts;
-            if (block && timeout.count() < 0) {
-                tsp = nullptr;  // negative timeout: wait as long as it takes
-            } else if (block && !blocked) {
-                ts = to_timespec(timeout);
-            } else if (block) {
-                // A wake-up that completed too little. Only on this slow path
-                // is the clock read, so the whole call stays under ~2x timeout.
-                const auto now = std::chrono::steady_clock::now();
-                if (!have_deadline) {
-                    deadline = now + timeout;
-                    have_deadline = true;
-                }
-                if (now >= deadline) return static_cast<int>(n);
-                ts = to_timespec(deadline - now);
-            }
-            const int k = ::epoll_pwait2(epfd_.get(), events_.data(), static_cast<int>(events_.size()), tsp, nullptr);
-            if (k < 0 && errno != EINTR) return n > 0 ? static_cast<int>(n) : -errno;
-            polled = true;
-            blocked = blocked || block;
-            if (k == 0) {
-                if (block && timeout >= audit_after && audit()) continue;
-                return static_cast<int>(n);
-            }
-            for (int j = 0; j < k; ++j) dispatch(events_[static_cast<size_t>(j)]);
-        }
+    // Completions land in the front's local queue (it hands them out); here
+    // one look at epoll, waiting at most `timeout` when fewer than `min` are there.
+    harvest on_reap(std::span<io_completion> out, unsigned min, const timespec* timeout) override {
+        run_deferred();
+        size_t n = take_local(out);
+        if (n == out.size() || (n >= min && n > 0)) return {static_cast<int>(n), false};
+        static constexpr timespec zero{};
+        const timespec* tsp = n >= min ? &zero : timeout;
+        const int k = ::epoll_pwait2(epfd_.get(), events_.data(), static_cast<int>(events_.size()), tsp, nullptr);
+        if (k < 0) return {n > 0 || errno == EINTR ? static_cast<int>(n) : -errno, false};
+        for (int j = 0; j < k; ++j) dispatch(events_[static_cast<size_t>(j)]);
+        return {static_cast<int>(n), k == 0};
     }
 
-    // Ends a queued or waiting op (multishot accept included) with -ECANCELED.
-    void forget_fd(int fd) override {
+    // The caller closes fd next: drop its registration and what we know, so
+    // the number can come back as a new file. Once per connection, not per op.
+    void on_forget_fd(int fd) override {
         if (fd < 0 || static_cast<size_t>(fd) >= fds_.size()) return;
         fd_state& st = fds_[static_cast<size_t>(fd)];
-        // Once per connection, not per op: the number may come back as a new file.
         if (st.registered) ::epoll_ctl(epfd_.get(), EPOLL_CTL_DEL, fd, nullptr);
-        forget(st);
+        st.registered = st.known = st.stream = st.hup = false;
+        st.ready[rd] = st.ready[wr] = true;
     }
 
-    int cancel(uint64_t token) override {
+    // Ends a waiting op (multishot accept included) with -ECANCELED.
+    int on_cancel(uint64_t token) override {
         for (size_t i = 0; i < slots_.size(); ++i) {
             op_slot& s = slots_[i];
-            if (s.state == slot_state::free || s.op.token != token) continue;
+            if (s.state != slot_state::waiting || s.op.token != token) continue;
             const auto idx = static_cast<int32_t>(i);
-            if (s.state == slot_state::queued) queued_.erase(std::find(queued_.begin(), queued_.end(), idx));
-            else unlink(fds_[static_cast<size_t>(s.op.fd)], side_of(s.op.kind), idx);
+            unlink(fds_[static_cast<size_t>(s.op.fd)], side_of(s.op.kind), idx);
             finish(idx, -ECANCELED);
             return 0;
         }
         return -ENOENT;
     }
 
-    backend_counters counters() const override { return counters_; }
-
-private:
     // First step of a submitted op: checks, fd registration, speculative syscall.
     void start(int32_t i) {
         const io_op& op = slot(i).op;
@@ -225,8 +178,6 @@ private:
         if (op.flags & ~(op.kind == op_kind::accept ? static_cast<int>(op_multishot) : 0)) return finish(i, -EINVAL);
         fd_state* st = state_of(op.fd);
         if (!st) return finish(i, -EBADF);
-        // A connect means a fresh socket, whose number may be a closed one's.
-        if (op.kind == op_kind::connect && idle(*st)) *st = fd_state{};
         if (!st->registered) {
             if (const int err = enroll(op.fd, *st)) return finish(i, -err);
         }
@@ -259,7 +210,7 @@ private:
 
     // Adds the fd to epoll once and checks it suits: 0 or a positive errno.
     int enroll(int fd, fd_state& st) {
-        // EEXIST: still registered from before the state was forgotten; the same file, so fine.
+        // EEXIST: already in the set (the caller skipped forget_fd but kept the file): fine.
         // EPERM: the file has no poll support (regular file, directory).
         if (!epoll_add(fd) && errno != EEXIST) return errno == EPERM ? EOPNOTSUPP : errno;
         return check(fd, st);
@@ -286,7 +237,7 @@ private:
         const io_op& op = s.op;
         const bool multi = op.flags & op_multishot;
         for (;;) {
-            if (multi && done_count_ >= ms_room_) {
+            if (multi && !local_spare()) {
                 defer(op.fd, st);
                 return deferred;
             }
@@ -303,7 +254,7 @@ private:
                 st.ready[sd] = false;
             }
             if (!multi || r < 0) return r;
-            push_done({op.token, r, cqe_more, 0, nullptr});
+            complete_local(op.token, r, cqe_more);
         }
     }
 
@@ -332,39 +283,6 @@ private:
         }
     }
 
-    // Safety net for a fd number closed and reused without the backend seeing
-    // it (the interface has no "fd closed" call): epoll dropped the old file,
-    // and an op on the new one would wait forever. Runs only after an idle
-    // blocking wait of audit_after or more, at most once per waiting op; a
-    // registration still in place answers EEXIST. True if anything changed.
-    bool audit() {
-        bool changed = false;
-        for (size_t i = 0; i < slots_.size(); ++i) {
-            op_slot& s = slots_[i];
-            if (s.state != slot_state::waiting || s.audited) continue;
-            s.audited = true;
-            const int fd = s.op.fd;
-            const bool added = epoll_add(fd);
-            if (!added && errno == EEXIST) continue;
-            fd_state& st = fds_[static_cast<size_t>(fd)];
-            int err = added ? 0 : errno == EPERM ? EOPNOTSUPP : errno;  // EBADF: closed with ops pending
-            if (added) {  // a new file under the old number
-                forget(st);
-                err = check(fd, st);
-            }
-            for (const side sd : {rd, wr}) {
-                while (err != 0 && st.head[sd] != nil) {
-                    const int32_t j = st.head[sd];
-                    unlink(st, sd, j);
-                    finish(j, -err);
-                }
-                run_side(fd, sd);
-            }
-            changed = true;
-        }
-        return changed;
-    }
-
     // A multishot accept stopped for room before EAGAIN: no edge will come, so
     // retry it once reap() has handed completions out.
     void defer(int fd, fd_state& st) {
@@ -375,7 +293,7 @@ private:
 
     void run_deferred() {
         const size_t n = rerun_.size();
-        if (n == 0 || done_count_ >= ms_room_) return;
+        if (n == 0 || !local_spare()) return;
         for (size_t k = 0; k < n; ++k) {
             const int fd = rerun_[k];
             fds_[static_cast<size_t>(fd)].deferred = false;
@@ -384,25 +302,19 @@ private:
         rerun_.erase(rerun_.begin(), rerun_.begin() + static_cast<long>(n));
     }
 
-    // accept returned this fd number: whatever we knew about it is stale.
+    // accept made this fd with SOCK_NONBLOCK, of the listener's type: no
+    // need to ask the kernel when it is first used (forget_fd cleared the
+    // number's old state, as the contract says).
     void adopt(int fd, bool stream) {
         if (static_cast<size_t>(fd) >= fds_.size()) return;  // a fresh entry is made at first sight
         fd_state& st = fds_[static_cast<size_t>(fd)];
-        forget(st);
-        st.known = true;  // SOCK_NONBLOCK, and the listener's type
+        st.known = true;
         st.stream = stream;
     }
 
     void finish(int32_t i, int64_t r) {
         op_slot& s = slot(i);
-        push_done({s.op.token, r, 0, 0, nullptr});
-        // EOF or an error usually ends a connection: the caller closes the fd
-        // and epoll drops it, so re-add (and re-check) the number next time.
-        const op_kind k = s.op.kind;
-        const bool data = k == op_kind::recv || k == op_kind::read || k == op_kind::send || k == op_kind::write;
-        const bool eof = r == 0 && s.op.len > 0 && (k == op_kind::recv || k == op_kind::read);
-        if (data && ((r < 0 && r != -ECANCELED) || eof) && s.op.fd >= 0 && static_cast<size_t>(s.op.fd) < fds_.size())
-            forget(fds_[static_cast<size_t>(s.op.fd)]);
+        complete_local(s.op.token, r);
         s.state = slot_state::free;
         free_.push_back(i);
     }
@@ -425,44 +337,14 @@ private:
         }
     }
 
-    void push_done(const io_completion& c) {
-        if (done_count_ == done_.size()) grow_done();
-        done_[(done_head_ + done_count_) % done_.size()] = c;
-        ++done_count_;
-    }
-
-    // Unreachable while the caller keeps within depth; grows rather than drop a completion.
-    void grow_done() {
-        std::vector<io_completion> bigger(done_.size() * 2);
-        for (size_t k = 0; k < done_count_; ++k) bigger[k] = done_[(done_head_ + k) % done_.size()];
-        done_.swap(bigger);
-        done_head_ = 0;
-    }
-
-    size_t drain(std::span<io_completion> out) {
-        const size_t n = std::min(out.size(), done_count_);
-        for (size_t k = 0; k < n; ++k) {
-            out[k] = done_[done_head_];
-            done_head_ = (done_head_ + 1) % done_.size();
-        }
-        done_count_ -= n;
-        return n;
-    }
-
     op_slot& slot(int32_t i) { return slots_[static_cast<size_t>(i)]; }
 
-    const unsigned depth_;
-    const unsigned ms_room_;  // completion-queue room multishot accepts may fill
     unique_fd epfd_;
     std::vector<op_slot> slots_;
     std::vector<int32_t> free_;
-    std::vector<int32_t> queued_;  // prepared, not yet submitted
     std::vector<fd_state> fds_;    // indexed by fd number
-    std::vector<io_completion> done_;  // ring of completions for reap()
-    size_t done_head_ = 0, done_count_ = 0;
     std::vector<epoll_event> events_;
     std::vector<int> rerun_;  // fds with a deferred multishot accept
-    backend_counters counters_;
 };
 
 }  // namespace

@@ -25,14 +25,11 @@ namespace iobench {
  * What the caller must do:
  *  - Hand over non-blocking fds. An fd without O_NONBLOCK fails its ops with
  *    -EINVAL (checked once per fd, when it is first seen).
- *  - Call forget_fd(fd) before closing an fd (no ops pending on it), so its
- *    number can come back as a new file. Without that, epoll drops a closed
- *    fd by itself and the backend drops
- *    what it knew about a number when an op on it ends in EOF or an error,
- *    when accept returns it, or when connect starts on it. Otherwise (say, a
- *    socketpair closed without EOF, its number reused) an op on the new file
- *    waits until an idle reap of >= 10 ms re-adds it (EPOLL_CTL_ADD, once per
- *    waiting op; EEXIST means all is well): a safety net, not a fast path.
+ *  - Call forget_fd(fd) before closing an fd (no ops pending on it), as the
+ *    interface's contract says: that drops its registration (EPOLL_CTL_DEL)
+ *    and what the backend knows about it, so the number can come back as a
+ *    new file. The backend guesses nothing about fd identity: an fd closed
+ *    without forget_fd and reused may leave ops on the new file waiting.
  */
 inline constexpr uint32_t epoll_caps = cap_sockets | cap_batch | cap_multishot | cap_accept_connect;
 

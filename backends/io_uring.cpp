@@ -29,14 +29,21 @@ namespace {
 
 using mode = uring_mode;
 
-// user_data is always the caller's token (any uint64): the backend makes no
-// requests of its own that would post CQEs (cancel is synchronous).
-constexpr int max_retries = 64;  // bound on EINTR/EAGAIN/SQ-full retries
+// user_data is the caller's token (< 2^63, checked by the front), with the
+// top bit set for buffer-select recvs: only their CQEs need the bsel_ table,
+// and the bit says so without a lookup. The backend makes no requests of
+// its own that would post CQEs (cancel is synchronous).
+constexpr uint64_t bsel_flag = token_reserved_bit;
 
-class io_uring_backend final : public backend {
+uint32_t caps_of(mode m) {
+    return m == mode::interrupt ? io_uring_caps : m == mode::sqpoll ? io_uring_sqpoll_caps : io_uring_iopoll_caps;
+}
+
+class io_uring_backend final : public backend, private provided_buffers {
 public:
     io_uring_backend(mode m, const backend_options& o)
-        : mode_(m), opts_(o), sq_entries_(uring_sq_entries(o.depth)), bsel_(std::max(o.depth, 1u)) {
+        : backend(uring_mode_name(m), caps_of(m), o), mode_(m), opts_(o), sq_entries_(uring_sq_entries(depth_)),
+          bsel_(depth_) {
         io_uring_params p = uring_params(m, o, sq_entries_);
         setup_flags_ = p.flags;
         const int r = ring_.init(sq_entries_, p);
@@ -48,13 +55,6 @@ public:
         cq_entries_ = p.cq_entries;
         // Saves an fdget per io_uring_enter; SQPOLL rarely enters, so skip it there.
         if (m != mode::sqpoll) ring_fd_registered_ = io_uring_register_ring_fd(&ring_.ring) == 1;
-        pending_.reserve(o.depth);
-        done_.reserve(o.depth);
-    }
-
-    std::string_view name() const override { return uring_mode_name(mode_); }
-    uint32_t caps() const override {
-        return mode_ == mode::interrupt ? io_uring_caps : mode_ == mode::sqpoll ? io_uring_sqpoll_caps : io_uring_iopoll_caps;
     }
 
     std::string describe() const override {
@@ -66,121 +66,116 @@ public:
         }
         d += std::string(", registered files ") + (opts_.registered_files ? "on" : "off");
         d += std::string(", fixed buffers ") + (opts_.fixed_buffers ? "on" : "off");
-        d += ", batch " + (opts_.batch ? std::to_string(opts_.batch) : std::string("all prepared"));
+        d += ", one io_uring_submit per submit() (batch " + std::to_string(std::max(opts_.batch, 1u)) + ")";
         if (ring_fd_registered_) d += ", registered ring fd";
         return d;
     }
 
-    void attach(const backend_resources& res) override {
+private:
+    void on_attach(const backend_resources& res) override {
         if (opts_.registered_files && !res.files.empty()) attach_files(res.files);
         if (opts_.fixed_buffers && !res.buffers.empty()) attach_buffers(res.buffers);
     }
 
-    void add_buffer_group(uint16_t group, void* base, uint32_t buf_size, uint32_t count) override {
-        if (mode_ == mode::iopoll) throw std::logic_error("io_uring_iopoll: provided buffers are for sockets");
+    // Provided buffers are for sockets: IOPOLL rings have none.
+    provided_buffers* buffers() override { return mode_ == mode::iopoll ? nullptr : this; }
+
+    void add_group(uint16_t group, void* base, uint32_t buf_size, uint32_t count) override {
         if (group >= groups_.size()) groups_.resize(size_t{group} + 1);
         if (groups_[group])
             throw std::system_error(EEXIST, std::system_category(), "io_uring buffer group " + std::to_string(group));
         groups_[group] = std::make_unique<uring_buf_group>(ring_.ring, group, base, buf_size, count);
     }
 
-    void return_buffer(uint16_t group, uint16_t buf_id) override {
+    void give_back(uint16_t group, uint16_t buf_id) override {
         if (group < groups_.size() && groups_[group]) groups_[group]->give_back(buf_id);
     }
 
-    // Only copies: nothing reaches the kernel (or the SQ) before submit().
-    void prepare(std::span<const io_op> ops) override { pending_.insert(pending_.end(), ops.begin(), ops.end()); }
-
-    int submit() override {
+    int on_submit(std::span<const io_op> ops, size_t& taken) override {
         if (parked_) rearm_parked();
         size_t moved = 0;
-        for (; moved < pending_.size(); ++moved) {
-            const io_op& op = pending_[moved];
+        for (; moved < ops.size(); ++moved) {
+            const io_op& op = ops[moved];
             if (is_bsel(op) && !admissible(op)) continue;
             io_uring_sqe* sqe = next_sqe();
             if (!sqe) break;
             fill(*sqe, op);
         }
         const int r = flush();
-        pending_.erase(pending_.begin(), pending_.begin() + static_cast<long>(moved));  // no realloc
         // On failure the SQEs stay in the SQ and go with the next good submit.
+        taken = moved;
         return r < 0 ? r : static_cast<int>(moved);
     }
 
-    int reap(std::span<io_completion> out, unsigned min, std::chrono::nanoseconds timeout) override {
-        if (out.empty()) return 0;
+    // One wait at most; the front loops (to its deadline) when it brought too little.
+    harvest on_reap(std::span<io_completion> out, unsigned min, const timespec* timeout) override {
         if (io_uring_cq_has_overflow(&ring_.ring)) {
             // The CQ filled and the kernel kept CQEs in its backlog; entering flushes it.
             ++cq_backlogs_;
             get_events();
         }
-        size_t got = take_local(out);
-        got += drain(out.subspan(got));
-        const size_t want = std::min<size_t>(min, out.size());
-        if (got >= want || timeout <= std::chrono::nanoseconds::zero()) {
+        // Times the CQ overflowed into the kernel backlog, plus CQEs the kernel had to drop.
+        counters_.cq_overflows = cq_backlogs_ + IO_URING_READ_ONCE(*ring_.ring.cq.koverflow);
+        size_t got = drain(out);
+        const bool no_wait = timeout && timeout->tv_sec == 0 && timeout->tv_nsec == 0;
+        if (got >= min || no_wait) {
             // DEFER_TASKRUN/IOPOLL: completions surface only when we enter.
             if (got == 0 && mode_ != mode::sqpoll) {
                 get_events();
                 got += drain(out);
             }
-            return static_cast<int>(got);
+            return {static_cast<int>(got), false};
         }
         if (parked_) {
             rearm_parked();
             flush();
         }
-        if (mode_ == mode::iopoll) return static_cast<int>(got + poll_wait(out.subspan(got), want - got, timeout));
-        const auto secs = std::chrono::duration_cast<std::chrono::seconds>(timeout);
-        __kernel_timespec ts{secs.count(), (timeout - secs).count()};
-        for (int interrupted = 0; got < want;) {
+        const auto need = static_cast<unsigned>(min - got);
+        int r;
+        if (mode_ == mode::iopoll) {
+            // The kernel ignores wait timeouts on polled rings, and a polling
+            // enter returns early (a failed bio completes through task work
+            // after the poll loop gave up): one enter here, the front loops.
+            r = io_uring_submit_and_wait(&ring_.ring, need);
+        } else {
+            __kernel_timespec ts{};
+            if (timeout) ts = {timeout->tv_sec, timeout->tv_nsec};
             io_uring_cqe* cqe = nullptr;
-            const int r = io_uring_wait_cqes(&ring_.ring, &cqe, static_cast<unsigned>(want - got), &ts, nullptr);
-            got += drain(out.subspan(got));
-            if (r == -ETIME) break;  // the timeout, not an error
-            if (r == -EINTR || r == -EAGAIN) {
-                if (++interrupted > max_retries) break;
-                continue;
-            }
-            if (r < 0) return got ? static_cast<int>(got) : r;
-            // Wait again only if hidden CQEs (parked -ENOBUFS ends) used up the wake-up.
-            if (last_seen_ == 0) break;
+            r = io_uring_wait_cqes(&ring_.ring, &cqe, need, timeout ? &ts : nullptr, nullptr);
         }
-        return static_cast<int>(got);
+        got += drain(out.subspan(got));
+        if (r == -ETIME) return {static_cast<int>(got), true};  // the timeout, not an error
+        if (r < 0 && r != -EINTR && r != -EAGAIN && got == 0) return {r, false};
+        return {static_cast<int>(got), false};
     }
 
-    int cancel(uint64_t token) override {
+    int on_cancel(uint64_t token) override {
+        uint64_t ud = token;
         if (uring_bsel_op* op = bsel_.find(token)) {
             if (op->parked) {  // not in the kernel right now: finish it here
                 bsel_.erase(token);
                 --parked_;
-                done_.push_back({token, -ECANCELED, 0, 0, nullptr});
+                complete_local(token, -ECANCELED);
                 return 0;
             }
             op->cancelled = true;  // its -ENOBUFS end may already sit in the CQ
+            ud |= bsel_flag;
         }
         // Synchronous cancel (6.0+): it posts no CQE of its own, so it needs
         // no user_data outside the caller's token space. The op's final CQE
         // (-ECANCELED, no F_MORE) still comes through reap().
         io_uring_sync_cancel_reg reg{};
-        reg.addr = token;
+        reg.addr = ud;
         reg.fd = -1;
         reg.timeout = {1, 0};
         int r;
-        for (int tries = 0; (r = io_uring_register_sync_cancel(&ring_.ring, &reg)) == -EINTR && tries < max_retries; ++tries) {}
+        for (retry_state st; (r = io_uring_register_sync_cancel(&ring_.ring, &reg)) == -EINTR && retry(st, false);) {}
         // A buffer-select recv that already ended in the kernel: the cancelled
         // mark turns its pending -ENOBUFS end into the final completion.
         if (r == -ENOENT && bsel_.find(token)) return 0;
         return r < 0 ? r : 0;
     }
 
-    backend_counters counters() const override {
-        backend_counters c = counters_;
-        // Times the CQ overflowed into the kernel backlog, plus CQEs the kernel had to drop.
-        c.cq_overflows = cq_backlogs_ + IO_URING_READ_ONCE(*ring_.ring.cq.koverflow);
-        return c;
-    }
-
-private:
     struct fixed_region {
         uintptr_t begin, end;
         int index;
@@ -233,8 +228,8 @@ private:
     bool admissible(const io_op& op) {
         int err = 0;
         if (op.buf_group >= groups_.size() || !groups_[op.buf_group]) err = EINVAL;
-        else if (bsel_.full()) err = EBUSY;  // more ops in flight than depth
-        if (err) done_.push_back({op.token, -err, 0, 0, nullptr});
+        else if (bsel_.full()) err = EBUSY;  // unreachable: the front keeps to depth
+        if (err) complete_local(op.token, -err);
         return err == 0;
     }
 
@@ -286,7 +281,7 @@ private:
         else io_uring_prep_recv(&sqe, b.fd, nullptr, b.len, 0);
         sqe.flags |= IOSQE_BUFFER_SELECT | (b.fixed_file ? IOSQE_FIXED_FILE : 0);
         sqe.buf_group = b.group;
-        io_uring_sqe_set_data64(&sqe, b.token);
+        io_uring_sqe_set_data64(&sqe, b.token | bsel_flag);
     }
 
     // Parked ops go back to the kernel once their group has a buffer again.
@@ -303,56 +298,33 @@ private:
     }
 
     io_uring_sqe* next_sqe() {
-        for (int tries = 0; tries < max_retries; ++tries) {
+        for (retry_state st;;) {
             if (io_uring_sqe* sqe = io_uring_get_sqe(&ring_.ring)) return sqe;
             // SQ full: hand what is queued over to make room. With SQPOLL the
             // poller frees slots only once it has consumed them.
             if (flush() < 0) return nullptr;
             if (mode_ == mode::sqpoll) io_uring_sqring_wait(&ring_.ring);
+            if (!retry(st, false)) return nullptr;
         }
-        return nullptr;
     }
 
     // io_uring_submit: with SQPOLL it enters only when the poller sleeps (NEED_WAKEUP).
     int flush() {
-        for (int tries = 0;; ++tries) {
+        for (retry_state st;;) {
             const int r = io_uring_submit(&ring_.ring);
             if (r >= 0) {
                 if (r > 0) ++counters_.submit_calls;
                 return r;
             }
-            if ((r != -EINTR && r != -EAGAIN) || tries >= max_retries) return r;
+            if ((r != -EINTR && r != -EAGAIN) || !retry(st)) return r;
         }
-    }
-
-    // IOPOLL: the kernel ignores wait timeouts on polled rings, and a polling
-    // enter returns early (a failed bio completes through task work after the
-    // poll loop gave up), so poll in a loop. Backends read no clock: bound it
-    // by enters, each of which costs at least ~1 us.
-    size_t poll_wait(std::span<io_completion> out, size_t want, std::chrono::nanoseconds timeout) {
-        size_t got = 0;
-        const int64_t enters = std::max<int64_t>(1, timeout.count() / 1000);
-        for (int64_t i = 0; got < want && i < enters; ++i) {
-            const int r = io_uring_submit_and_wait(&ring_.ring, static_cast<unsigned>(want - got));
-            if (r < 0 && r != -EINTR && r != -EAGAIN) return got;
-            got += drain(out.subspan(got));
-        }
-        return got;
     }
 
     void get_events() {
-        for (int tries = 0; tries < max_retries && io_uring_get_events(&ring_.ring) == -EINTR; ++tries) {}
+        for (retry_state st; io_uring_get_events(&ring_.ring) == -EINTR && retry(st, false);) {}
     }
 
-    size_t take_local(std::span<io_completion> out) {
-        if (done_.empty()) return 0;
-        const size_t n = std::min(out.size(), done_.size());
-        std::copy_n(done_.begin(), n, out.begin());
-        done_.erase(done_.begin(), done_.begin() + static_cast<long>(n));
-        return n;
-    }
-
-    // Moves CQEs into `out`; last_seen_ counts CQEs consumed, delivered or not.
+    // Moves CQEs into `out` (hidden ones, parked -ENOBUFS ends, are consumed too).
     size_t drain(std::span<io_completion> out) {
         size_t n = 0;
         unsigned seen = 0, head;
@@ -363,7 +335,6 @@ private:
             if (translate(*cqe, out[n])) ++n;
         }
         if (seen) io_uring_cq_advance(&ring_.ring, seen);
-        last_seen_ = seen;
         return n;
     }
 
@@ -382,9 +353,11 @@ private:
             return true;
         }
         if (cqe.flags & IORING_CQE_F_MORE) c.flags |= cqe_more;
-        if (bsel_.size() == 0) return true;
-        uring_bsel_op* b = bsel_.find(ud);
-        if (!b) return true;
+        if (!(ud & bsel_flag)) return true;
+        const uint64_t token = ud & ~bsel_flag;
+        c.token = token;
+        uring_bsel_op* b = bsel_.find(token);
+        if (!b) return true;  // cannot happen: every flagged op is in the table until its end
         if (cqe.flags & IORING_CQE_F_BUFFER) {
             const auto bid = static_cast<uint16_t>(cqe.flags >> IORING_CQE_BUFFER_SHIFT);
             uring_buf_group& g = *groups_[b->group];
@@ -402,7 +375,7 @@ private:
                 return false;
             }
             if (cqe.res == -ENOBUFS) c.result = -ECANCELED;  // cancel() raced the ring running dry
-            bsel_.erase(ud);
+            bsel_.erase(token);
         }
         return true;
     }
@@ -413,16 +386,12 @@ private:
     unsigned cq_entries_ = 0;
     unsigned setup_flags_ = 0;
     bool ring_fd_registered_ = false;
-    std::vector<io_op> pending_;        // prepared, not yet in the SQ
-    std::vector<io_completion> done_;   // completed without the kernel (errors, cancelled parked ops)
     std::vector<int> file_index_;       // fd -> registered index, -1 = not registered
     std::vector<fixed_region> fixed_;   // registered buffers, sorted by address
     std::vector<std::unique_ptr<uring_buf_group>> groups_;  // by group id
     uring_bsel_table bsel_;
     unsigned parked_ = 0;
-    unsigned last_seen_ = 0;
     uint64_t cq_backlogs_ = 0;
-    backend_counters counters_;
     uring_owner ring_;  // last member: the ring exits before the buffer rings are unmapped
 };
 

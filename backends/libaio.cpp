@@ -10,19 +10,13 @@
 #include <libaio.h>
 #include <memory>
 #include <poll.h>
-#include <sched.h>
 #include <sys/socket.h>
 #include <system_error>
-#include <utility>
 #include <vector>
 
 namespace iobench {
 
 namespace {
-
-// io_submit's -EAGAIN means the context has no free request slot for a moment.
-// Retry this often (yielding in between), then fail the rest with -EAGAIN.
-constexpr int eagain_retries = 100;
 
 // Marks a socket op whose readiness was spurious: re-arm its poll.
 constexpr int64_t rearm = INT64_MIN;
@@ -30,14 +24,6 @@ constexpr int64_t rearm = INT64_MIN;
 bool is_socket_op(op_kind k) { return k != op_kind::read && k != op_kind::write && k != op_kind::fsync; }
 
 short wanted_events(op_kind k) { return k == op_kind::recv || k == op_kind::accept ? POLLIN : POLLOUT; }
-
-// A negative timeout (or one over a year, e.g. nanoseconds::max()): no limit.
-timespec* to_timespec(std::chrono::nanoseconds t, timespec& ts) {
-    if (t.count() < 0 || t > std::chrono::hours(24 * 366)) return nullptr;
-    ts.tv_sec = static_cast<time_t>(t.count() / 1'000'000'000);
-    ts.tv_nsec = static_cast<long>(t.count() % 1'000'000'000);
-    return &ts;
-}
 
 std::string io_setup_reason(int err, unsigned nr) {
     std::string what = "io_setup(" + std::to_string(nr) + ")";
@@ -63,32 +49,31 @@ struct aio_context {
 class libaio_backend final : public backend {
 public:
     explicit libaio_backend(const backend_options& o)
-        : depth_(std::max(1u, o.depth)), ops_(depth_), iocbs_(depth_), events_(depth_) {
+        : backend("libaio", libaio_caps, o), ops_(depth_), iocbs_(depth_), events_(depth_) {
         free_.reserve(depth_);
         for (uint32_t i = depth_; i-- > 0;) free_.push_back(i);
         pending_.reserve(depth_);
         rearm_.reserve(depth_);
-        done_.reserve(2 * static_cast<size_t>(depth_));
         // libaio returns -errno and leaves errno alone.
         if (int r = ctx_.setup(depth_); r < 0)
             throw std::system_error(-r, std::system_category(), "libaio: " + io_setup_reason(-r, depth_));
     }
 
-    std::string_view name() const override { return "libaio"; }
-    uint32_t caps() const override { return libaio_caps; }
     std::string describe() const override {
         return "io_submit/io_getevents, ctx depth " + std::to_string(depth_) +
-               "; sockets via IOCB_CMD_POLL + non-blocking syscall";
+               ", one io_submit per submit(); sockets via IOCB_CMD_POLL + non-blocking syscall";
     }
 
+private:
     // Buffered (non-O_DIRECT) file I/O is accepted and run, but on this kernel
     // io_submit performs it synchronously inside the call (KERNEL-FACTS §9):
     // only O_DIRECT is really asynchronous here. The harness notes that.
-    void prepare(std::span<const io_op> ops) override {
-        taken_ += static_cast<unsigned>(ops.size());
+    // Each op yields exactly one completion (ops the kernel refused go to
+    // the front's local queue).
+    int on_submit(std::span<const io_op> ops, size_t& taken) override {
         for (const io_op& op : ops) {
-            if (free_.empty()) {  // the caller broke the depth contract
-                push_done(op.token, -EBUSY);
+            if (free_.empty()) {  // unreachable: the front keeps to depth
+                complete_local(op.token, -EBUSY);
                 continue;
             }
             const uint32_t s = free_.back();
@@ -103,99 +88,63 @@ public:
             case op_kind::fsync: io_prep_fdsync(&cb, op.fd); break;
             default: io_prep_poll(&cb, op.fd, wanted_events(op.kind)); break;
             }
-            pending_.push_back(&cb);
-        }
-    }
-
-    // Returns every op prepared since the last call; each yields exactly one
-    // completion (ops the kernel refused are already parked for reap()).
-    int submit() override {
-        const int n = static_cast<int>(std::exchange(taken_, 0u));
-        size_t keep = 0;
-        for (iocb* cb : pending_) {
-            const uint32_t s = slot_of(cb);
             // connect is started here; only an EINPROGRESS connect waits for POLLOUT.
-            if (ops_[s].kind == op_kind::connect) {
-                const int r = start_connect(ops_[s]);
-                if (r != -EINPROGRESS) {
+            if (op.kind == op_kind::connect) {
+                if (const int r = start_connect(op); r != -EINPROGRESS) {
                     complete_now(s, r);
                     continue;
                 }
             }
-            pending_[keep++] = cb;
+            pending_.push_back(&cb);
         }
-        pending_.resize(keep);  // shrinks: no allocation
         submit_list(pending_);
         pending_.clear();
-        return n;
+        taken = ops.size();
+        return static_cast<int>(ops.size());
     }
 
-    int reap(std::span<io_completion> out, unsigned min, std::chrono::nanoseconds timeout) override {
-        size_t n = take_done(out);
+    // One io_getevents: waits for `min` events at most `timeout`.
+    harvest on_reap(std::span<io_completion> out, unsigned min, const timespec* timeout) override {
+        // Nothing in the kernel means nothing can arrive: do not sleep on it.
+        if (in_kernel_ == 0) return {0, true};
+        const long room = static_cast<long>(std::min(out.size(), events_.size()));
+        const long want = std::min(static_cast<long>(min), room);
         timespec ts{};
-        timespec* tsp = to_timespec(timeout, ts);
-        bool harvested = false;
-        for (;;) {
-            // Nothing in the kernel means nothing can arrive: do not sleep on it.
-            if (n == out.size() || in_kernel_ == 0 || (n >= min && (n > 0 || harvested))) return static_cast<int>(n);
-            const long want = min > n ? static_cast<long>(min - n) : 0;
-            const long room = static_cast<long>(std::min(out.size() - n, events_.size()));
-            const int r = ::io_getevents(ctx_.ctx, std::min(want, room), room, events_.data(), tsp);
-            // A signal: wait again (the timeout restarts; this is rare).
-            if (r == -EINTR) continue;
-            if (r < 0) return n > 0 ? static_cast<int>(n) : r;
-            harvested = true;
-            for (int i = 0; i < r; ++i) finish(events_[static_cast<size_t>(i)], out, n);
-            if (!rearm_.empty()) {
-                submit_list(rearm_);
-                rearm_.clear();
-                n += take_done(out.subspan(n));
-            }
-            if (r < std::min(want, room)) return static_cast<int>(n);  // timed out
+        timespec* tsp = timeout ? &(ts = *timeout) : nullptr;
+        const int r = ::io_getevents(ctx_.ctx, want, room, events_.data(), tsp);
+        if (r == -EINTR) return {0, false};  // a signal: the front waits again
+        if (r < 0) return {r, false};
+        size_t n = 0;
+        for (int i = 0; i < r; ++i) finish(events_[static_cast<size_t>(i)], out, n);
+        if (!rearm_.empty()) {
+            submit_list(rearm_);
+            rearm_.clear();
         }
+        return {static_cast<int>(n), r < want};
     }
 
-    backend_counters counters() const override { return counters_; }
-
-private:
     uint32_t slot_of(const iocb* cb) const { return static_cast<uint32_t>(cb - iocbs_.data()); }
 
-    void push_done(uint64_t token, int64_t res) {
-        // Every op holds a slot until it completes, so done_ (2 x depth) cannot
-        // overflow unless the caller ignores the depth contract twice over.
-        if (done_.size() == done_.capacity()) std::abort();
-        done_.push_back({token, res, 0, 0, nullptr});
-    }
-
     void complete_now(uint32_t s, int64_t res) {
-        push_done(ops_[s].token, res);
+        complete_local(ops_[s].token, res);
         free_.push_back(s);
-    }
-
-    size_t take_done(std::span<io_completion> out) {
-        const size_t n = std::min(out.size(), done_.size());
-        std::copy_n(done_.begin(), n, out.begin());
-        done_.erase(done_.begin(), done_.begin() + static_cast<long>(n));
-        return n;
     }
 
     // io_submit everything in `list`, coping with partial submission, EAGAIN
     // and per-op rejections, so that no op is lost.
     void submit_list(std::vector<iocb*>& list) {
         size_t i = 0;
-        int again = 0;
+        retry_state again;
         while (i < list.size()) {
             const int r = ::io_submit(ctx_.ctx, static_cast<long>(list.size() - i), list.data() + i);
             ++counters_.submit_calls;
             if (r > 0) {  // may be fewer than asked: go on with the rest
                 i += static_cast<size_t>(r);
                 in_kernel_ += static_cast<unsigned>(r);
-                again = 0;
+                again = {};
             } else if (r == -EAGAIN || r == 0) {
-                if (++again <= eagain_retries) {
-                    ::sched_yield();
-                    continue;
-                }
+                // No free request slot for a moment: retry (bounded), then fail the rest.
+                if (retry(again)) continue;
                 for (; i < list.size(); ++i) complete_now(slot_of(list[i]), -EAGAIN);
             } else {
                 // io_submit fails the whole call only when the FIRST iocb is
@@ -203,7 +152,7 @@ private:
                 // that error is this op's result; submit the others.
                 complete_now(slot_of(list[i]), r);
                 ++i;
-                again = 0;
+                again = {};
             }
         }
     }
@@ -257,17 +206,13 @@ private:
         free_.push_back(s);
     }
 
-    const uint32_t depth_;
     std::vector<io_op> ops_;      // per slot: the op as prepared
     std::vector<iocb> iocbs_;     // per slot: its kernel request
     std::vector<io_event> events_;
     std::vector<uint32_t> free_;  // free slot stack
     std::vector<iocb*> pending_;  // prepared, not yet submitted
     std::vector<iocb*> rearm_;    // socket polls to submit again
-    std::vector<io_completion> done_;  // completed without an event (rejected at submit)
     unsigned in_kernel_ = 0;      // submitted, event not yet reaped
-    unsigned taken_ = 0;  // ops prepared since the last submit()
-    backend_counters counters_;
     aio_context ctx_;  // last: destroyed first, waiting out in-flight requests
 };
 

@@ -28,7 +28,6 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/eventfd.h>
-#include <sys/syscall.h>
 #include <system_error>
 #include <unistd.h>
 #include <utility>
@@ -38,7 +37,6 @@ namespace iobench {
 
 namespace {
 
-constexpr int eagain_retries = 100;  // lio_listio/aio_* out of resources: retry, then fail with -EAGAIN
 constexpr int not_queued = -1;       // __error_code sentinel: glibc never enqueued this aiocb
 
 int notify_signal() { return SIGRTMIN + 4; }
@@ -143,18 +141,10 @@ void install_signal_handler() {
     if (err) throw std::system_error(err, std::system_category(), "posix_aio: install SA_SIGINFO handler for SIGRTMIN+4");
 }
 
-// A negative timeout (or one over a year, e.g. nanoseconds::max()): no limit.
-timespec* to_timespec(std::chrono::nanoseconds t, timespec& ts) {
-    if (t.count() < 0 || t > std::chrono::hours(24 * 366)) return nullptr;
-    ts.tv_sec = static_cast<time_t>(t.count() / 1'000'000'000);
-    ts.tv_nsec = static_cast<long>(t.count() % 1'000'000'000);
-    return &ts;
-}
-
 class posix_aio_backend final : public backend {
 public:
     explicit posix_aio_backend(const backend_options& o)
-        : depth_(std::max(1u, o.depth)), notify_(o.notify), threads_(ensure_aio_init(depth_)) {
+        : backend("posix_aio", posix_aio_caps, o), notify_(o.notify), threads_(ensure_aio_init(depth_)) {
         if (notify_ == aio_notify::signal) {
             install_signal_handler();
             // A process-directed signal needs a thread that does not block it.
@@ -184,34 +174,32 @@ public:
         }
         free_.reserve(depth_);
         for (uint32_t i = depth_; i-- > 0;) free_.push_back(i);
-        pending_.reserve(depth_);
         inflight_.reserve(depth_);
         batch_.reserve(depth_);
         list_.reserve(depth_);
         wait_list_.reserve(depth_);
-        done_.reserve(2 * static_cast<size_t>(depth_));
         no_sig_.sigev_notify = SIGEV_NONE;
     }
 
     ~posix_aio_backend() override { teardown(); }
 
-    std::string_view name() const override { return "posix_aio"; }
-    uint32_t caps() const override { return posix_aio_caps; }
     std::string describe() const override {
         static constexpr const char* modes[] = {"suspend", "signal (SIGRTMIN+4)", "thread (SIGEV_THREAD)"};
         return std::string("glibc POSIX AIO, notify=") + modes[static_cast<int>(notify_)] +
-               ", lio_listio batches, aio_threads=" + std::to_string(threads_);
+               ", one lio_listio per submit() (fsync apart), aio_threads=" + std::to_string(threads_);
     }
 
-    void prepare(std::span<const io_op> ops) override {
-        taken_ += static_cast<unsigned>(ops.size());
+private:
+    // Each op yields exactly one completion (refused or unsupported ones go
+    // to the front's local queue).
+    int on_submit(std::span<const io_op> ops, size_t& taken) override {
         for (const io_op& op : ops) {
             if (op.kind == op_kind::accept || op.kind == op_kind::connect) {
-                push_done(op.token, -EOPNOTSUPP);  // no aio_accept/aio_connect in POSIX AIO
+                complete_local(op.token, -EOPNOTSUPP);  // no aio_accept/aio_connect in POSIX AIO
                 continue;
             }
-            if (free_.empty()) {  // the caller broke the depth contract
-                push_done(op.token, -EBUSY);
+            if (free_.empty()) {  // unreachable: the front keeps to depth
+                complete_local(op.token, -EBUSY);
                 continue;
             }
             const uint32_t i = free_.back();
@@ -226,16 +214,7 @@ public:
             s.cb.aio_reqprio = 0;
             const bool reads = op.kind == op_kind::read || op.kind == op_kind::recv;
             s.cb.aio_lio_opcode = reads ? LIO_READ : LIO_WRITE;
-            pending_.push_back(i);
-        }
-    }
-
-    // Returns every op prepared since the last call; each yields exactly one
-    // completion (refused or unsupported ones are already parked for reap()).
-    int submit() override {
-        const int n = static_cast<int>(std::exchange(taken_, 0u));
-        for (uint32_t i : pending_) {
-            if (st_->slots[i].kind == op_kind::fsync) {
+            if (op.kind == op_kind::fsync) {
                 // lio_listio has no fsync opcode. glibc runs an fd's requests in
                 // order, so queue the earlier ones first.
                 flush_batch();
@@ -245,34 +224,16 @@ public:
             }
         }
         flush_batch();
-        pending_.clear();
-        return n;
+        taken = ops.size();
+        return static_cast<int>(ops.size());
     }
 
-    int reap(std::span<io_completion> out, unsigned min, std::chrono::nanoseconds timeout) override {
-        const size_t n = take_done(out);
-        return notify_ == aio_notify::suspend ? reap_suspend(out, n, min, timeout) : reap_notified(out, n, min, timeout);
-    }
-
-    backend_counters counters() const override { return counters_; }
-
-private:
-    void push_done(uint64_t token, int64_t res) {
-        // In-flight ops hold slots, so 2 x depth only overflows if the caller
-        // ignores the depth contract twice over.
-        if (done_.size() == done_.capacity()) std::abort();
-        done_.push_back({token, res, 0, 0, nullptr});
-    }
-
-    size_t take_done(std::span<io_completion> out) {
-        const size_t n = std::min(out.size(), done_.size());
-        std::copy_n(done_.begin(), n, out.begin());
-        done_.erase(done_.begin(), done_.begin() + static_cast<long>(n));
-        return n;
+    harvest on_reap(std::span<io_completion> out, unsigned min, const timespec* timeout) override {
+        return notify_ == aio_notify::suspend ? reap_suspend(out, min, timeout) : reap_notified(out, min, timeout);
     }
 
     void fail(uint32_t i, int err) {
-        push_done(st_->slots[i].token, -err);
+        complete_local(st_->slots[i].token, -err);
         free_.push_back(i);
     }
 
@@ -305,7 +266,8 @@ private:
 
     // Queues batch_ with one lio_listio (aio_read/aio_write for a single op).
     void flush_batch() {
-        for (int attempt = 0; !batch_.empty(); ++attempt) {
+        retry_state again;
+        while (!batch_.empty()) {
             list_.clear();
             for (uint32_t i : batch_) {
                 aiocb& cb = st_->slots[i].cb;
@@ -320,97 +282,82 @@ private:
             const int err = r == 0 ? 0 : errno;
             ++counters_.submit_calls;
             // A failed lio_listio may still have queued some: keep only the others.
+            // Out of resources (EAGAIN): retry the rest (bounded), then fail them.
+            const bool retry_rest = err == EAGAIN && retry(again);
             size_t keep = 0;
             for (uint32_t i : batch_) {
                 if (r == 0 || (batch_.size() > 1 && was_queued(st_->slots[i].cb)))
                     mark_in_flight(i);
-                else if (err == EAGAIN && attempt < eagain_retries)
+                else if (retry_rest)
                     batch_[keep++] = i;
                 else
                     fail(i, err);
             }
             batch_.resize(keep);
-            if (keep) ::sched_yield();
         }
     }
 
     void start_fsync(uint32_t i) {
         aiocb& cb = st_->slots[i].cb;
-        for (int attempt = 0;; ++attempt) {
+        for (retry_state again;;) {
             ++counters_.submit_calls;
             // glibc checks the fd with fcntl here: a bad or read-only fd fails
             // at once with EBADF, which becomes the op's result.
             if (::aio_fsync(O_DSYNC, &cb) == 0) return mark_in_flight(i);
-            if (errno != EAGAIN || attempt >= eagain_retries) return fail(i, errno);
-            ::sched_yield();
+            const int err = errno;
+            if (err != EAGAIN || !retry(again)) return fail(i, err);
         }
     }
 
     // SIGEV_NONE, as fio's posixaio engine: scan in-flight aiocbs with
-    // aio_error, then aio_suspend on all of them until one finishes.
-    int reap_suspend(std::span<io_completion> out, size_t n, unsigned min, std::chrono::nanoseconds timeout) {
-        timespec ts{};
-        timespec* tsp = to_timespec(timeout, ts);
-        timespec deadline{};
-        bool deadline_set = false, timed_out = false;
-        for (;;) {
-            for (size_t k = 0; k < inflight_.size() && n < out.size();) {
-                const uint32_t i = inflight_[k];
-                if (::aio_error(&st_->slots[i].cb) == EINPROGRESS)
-                    ++k;
-                else
-                    out[n++] = collect(i);  // moves another slot into position k
-            }
-            if (n >= min || n == out.size() || inflight_.empty() || timed_out) return static_cast<int>(n);
-            // aio_suspend returns on the first completion and takes a relative
-            // timeout. Only when more than one is needed is there a deadline
-            // to keep across waits: the one clock read, and only then.
-            if (tsp && min - n > 1 && !deadline_set) {
-                ::clock_gettime(CLOCK_MONOTONIC, &deadline);
-                deadline.tv_sec += ts.tv_sec;
-                deadline.tv_nsec += ts.tv_nsec;
-                if (deadline.tv_nsec >= 1'000'000'000) deadline.tv_nsec -= 1'000'000'000, ++deadline.tv_sec;
-                deadline_set = true;
-            } else if (deadline_set) {
-                timespec now{};
-                ::clock_gettime(CLOCK_MONOTONIC, &now);
-                int64_t left = (deadline.tv_sec - now.tv_sec) * 1'000'000'000 + (deadline.tv_nsec - now.tv_nsec);
-                tsp = to_timespec(std::chrono::nanoseconds(std::max<int64_t>(left, 0)), ts);
-            }
-            wait_list_.clear();
-            for (uint32_t i : inflight_) wait_list_.push_back(&st_->slots[i].cb);
-            if (::aio_suspend(wait_list_.data(), static_cast<int>(wait_list_.size()), tsp) != 0) {
-                // EINTR: wait again (without a deadline the timeout restarts; rare).
-                if (errno == EAGAIN) timed_out = true;  // one last scan, then return
-                else if (errno != EINTR) return n > 0 ? static_cast<int>(n) : -errno;
-            }
+    // aio_error, then (fewer than `min` done) one aio_suspend on all of them,
+    // which returns on the first completion, and scan again.
+    harvest reap_suspend(std::span<io_completion> out, unsigned min, const timespec* timeout) {
+        size_t n = scan(out);
+        if (n >= min || n == out.size() || inflight_.empty()) return {static_cast<int>(n), inflight_.empty()};
+        wait_list_.clear();
+        for (uint32_t i : inflight_) wait_list_.push_back(&st_->slots[i].cb);
+        bool expired = false;
+        if (::aio_suspend(wait_list_.data(), static_cast<int>(wait_list_.size()), timeout) != 0) {
+            if (errno == EAGAIN) expired = true;  // one last scan, then return
+            else if (errno != EINTR) return {n > 0 ? static_cast<int>(n) : -errno, false};
         }
+        n += scan(out.subspan(n));
+        return {static_cast<int>(n), expired};
+    }
+
+    size_t scan(std::span<io_completion> out) {
+        size_t n = 0;
+        for (size_t k = 0; k < inflight_.size() && n < out.size();) {
+            const uint32_t i = inflight_[k];
+            if (::aio_error(&st_->slots[i].cb) == EINPROGRESS) ++k;
+            else out[n++] = collect(i);  // moves another slot into position k
+        }
+        return n;
     }
 
     // SIGEV_SIGNAL / SIGEV_THREAD: notifiers push finished slots on the queue
     // and bump the eventfd; here we drain the queue and sleep on the eventfd.
-    int reap_notified(std::span<io_completion> out, size_t n, unsigned min, std::chrono::nanoseconds timeout) {
-        timespec ts{};
-        timespec* tsp = to_timespec(timeout, ts);
-        bool timed_out = false;
-        for (;;) {
-            uint32_t i = 0;
-            while (n < out.size() && st_->pop(i)) out[n++] = collect(i);
-            if (n >= min || n == out.size() || inflight_.empty() || timed_out) return static_cast<int>(n);
-            pollfd p{st_->efd.get(), POLLIN, 0};
-            // The raw syscall, not glibc's ppoll(): the kernel writes the time
-            // left back into ts, so the caller's timeout holds across wake-ups
-            // (and signals) without a clock read.
-            const long r = ::syscall(SYS_ppoll, &p, 1, tsp, nullptr, 0);
-            if (r > 0) {
-                uint64_t v;
-                [[maybe_unused]] const ssize_t rd = ::read(st_->efd.get(), &v, sizeof v);  // reset; drain next
-            } else if (r == 0) {
-                timed_out = true;  // one last drain, then return
-            } else if (errno != EINTR) {
-                return n > 0 ? static_cast<int>(n) : -errno;
-            }
+    harvest reap_notified(std::span<io_completion> out, unsigned min, const timespec* timeout) {
+        size_t n = drain(out);
+        if (n >= min || n == out.size() || inflight_.empty()) return {static_cast<int>(n), inflight_.empty()};
+        pollfd p{st_->efd.get(), POLLIN, 0};
+        const int r = ::ppoll(&p, 1, timeout, nullptr);
+        if (r > 0) {
+            uint64_t v;
+            [[maybe_unused]] const ssize_t rd = ::read(st_->efd.get(), &v, sizeof v);  // reset; drain next
+        } else if (r < 0 && errno != EINTR) {
+            return {n > 0 ? static_cast<int>(n) : -errno, false};
         }
+        n += drain(out.subspan(n));
+        return {static_cast<int>(n), r == 0};
+    }
+
+    size_t drain(std::span<io_completion> out) {
+        size_t n = 0;
+        uint32_t i = 0;
+        while (n < out.size() && st_->pop(i)) out[n++] = collect(i);
+        return n;
     }
 
     // glibc owns in-flight aiocbs and, in signal/thread mode, will still run
@@ -419,7 +366,8 @@ private:
     void teardown() {
         for (uint32_t i : inflight_) ::aio_cancel(st_->slots[i].cb.aio_fildes, &st_->slots[i].cb);
         io_completion sink[64];
-        for (int k = 0; k < 20 && !inflight_.empty(); ++k) reap(sink, 1, std::chrono::milliseconds(100));
+        const timespec wait{0, 100'000'000};
+        for (int k = 0; k < 20 && !inflight_.empty(); ++k) on_reap(sink, 1, &wait);
         for (int k = 0; k < 1'000'000 && st_->active.load() != 0; ++k) ::sched_yield();
         if (!inflight_.empty() || st_->active.load() != 0) {
             static_cast<void>(st_.release());  // e.g. a socket read that never returned
@@ -432,20 +380,15 @@ private:
         ::aio_suspend(any, 1, &zero);
     }
 
-    const unsigned depth_;
     const aio_notify notify_;
     const unsigned threads_;
     std::unique_ptr<aio_state> st_;
     std::vector<uint32_t> free_;      // free slot stack
-    std::vector<uint32_t> pending_;   // prepared, not yet submitted
     std::vector<uint32_t> inflight_;  // queued with glibc, not yet collected
     std::vector<uint32_t> batch_;     // the next lio_listio
     std::vector<aiocb*> list_;        // ...as lio_listio wants it
     std::vector<const aiocb*> wait_list_;
-    std::vector<io_completion> done_;  // completed without glibc (refused, unsupported)
     sigevent no_sig_{};
-    unsigned taken_ = 0;  // ops prepared since the last submit()
-    backend_counters counters_;
 };
 
 }  // namespace

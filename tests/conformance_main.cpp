@@ -7,8 +7,11 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <cerrno>
 #include <cstdio>
 #include <exception>
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <sys/vfs.h>
@@ -48,6 +51,84 @@ TEST(common, reap_timeout_with_nothing_in_flight_returns_zero) {
     const auto t0 = std::chrono::steady_clock::now();
     EXPECT_EQ(be->reap(out, 1, 200ms), 0);
     EXPECT_LT(std::chrono::steady_clock::now() - t0, 2s);
+}
+
+// Ops that complete at once on the current target: 4 KiB reads of a scratch
+// file, or 16-byte sends on a connected pair (no thread-per-op backend blocks).
+struct quick_ops {
+    quick_ops() {
+        if (current_target() == io_target::file) {
+            file.emplace(16 * 4096);
+        } else {
+            listener.emplace(nonblocking_sockets());
+            pair = make_tcp_pair(*listener);
+        }
+    }
+    io_op op(unsigned i, uint64_t token) {
+        if (file) return make_op(op_kind::read, file->fd(), buf.data() + i * 4096, 4096, token, uint64_t{i} * 4096);
+        return make_op(op_kind::send, pair.a.get(), buf.data(), 16, token);
+    }
+    std::optional<temp_file> file;
+    std::optional<tcp_listener> listener;
+    tcp_pair pair;
+    aligned_buffer buf{16 * 4096};
+};
+
+// The front layer's depth contract: an op beyond depth is refused with a
+// completion, not an abort and not a queue that grows.
+TEST(common, an_op_beyond_depth_completes_with_ebusy) {
+    quick_ops q;
+    const auto be = make(2);
+    std::vector<io_op> ops;
+    for (unsigned i = 0; i < 5; ++i) ops.push_back(q.op(i, 100 + i));
+    const completion_map got = run_all(*be, ops);
+    ASSERT_EQ(got.size(), ops.size());
+    for (unsigned i = 0; i < ops.size(); ++i) {
+        ASSERT_EQ(got.at(ops[i].token).size(), 1u) << "op " << i;
+        EXPECT_EQ(got.at(ops[i].token)[0].result, i < 2 ? int64_t{ops[i].len} : -EBUSY) << "op " << i;
+    }
+    // Refused ops took no depth, and the admitted ones gave theirs back.
+    const std::array again{q.op(0, 200), q.op(1, 201)};
+    expect_all(run_all(*be, again), again, op_len);
+}
+
+TEST(common, a_token_with_bit_63_is_refused_with_einval) {
+    quick_ops q;
+    const auto be = make();
+    const uint64_t bad = token_reserved_bit | 7;
+    const std::array ops{q.op(0, bad), q.op(1, 8)};
+    const completion_map got = run_all(*be, ops);
+    ASSERT_EQ(got.size(), 2u);
+    ASSERT_EQ(got.at(bad).size(), 1u);
+    EXPECT_EQ(got.at(bad)[0].result, -EINVAL);
+    EXPECT_EQ(got.at(8)[0].result, int64_t{ops[1].len}) << "the valid op beside it still runs";
+    EXPECT_EQ(be->cancel(bad), -ENOENT);
+}
+
+// Provided buffers are one optional extension: without it, both calls are
+// the same logic error (not a throw for one and a silent no-op for the other).
+TEST(common, provided_buffer_calls_without_the_extension_throw_the_same_logic_error) {
+    const auto be = make();
+    aligned_buffer pool(4 * 4096);
+    if (has_cap(cap_provided_buffers)) {
+        EXPECT_THROW(be->return_buffer(1, 0), std::logic_error) << "return_buffer before add_buffer_group";
+        EXPECT_NO_THROW(be->add_buffer_group(1, pool.data(), 4096, 4));
+        return;
+    }
+    std::string add_error, return_error;
+    try {
+        be->add_buffer_group(1, pool.data(), 4096, 4);
+    } catch (const std::logic_error& e) {
+        add_error = e.what();
+    }
+    try {
+        be->return_buffer(1, 0);
+    } catch (const std::logic_error& e) {
+        return_error = e.what();
+    }
+    EXPECT_FALSE(add_error.empty()) << "add_buffer_group did not throw std::logic_error";
+    EXPECT_EQ(add_error, return_error);
+    EXPECT_NE(add_error.find(be->name()), std::string::npos) << add_error;
 }
 
 int usage(const char* why) {

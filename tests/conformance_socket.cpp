@@ -9,6 +9,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <thread>
@@ -123,7 +124,7 @@ TEST_F(socket_test, recv_stays_pending_until_data_arrives) {
     if (has_cap(cap_one_op_per_thread)) GTEST_SKIP() << "runs each op inside submit(): a recv with no data would block";
     const tcp_pair p = make_tcp_pair(listener_);
     std::array<uint8_t, 32> buf{}, data{};
-    const io_op op = make_op(op_kind::recv, p.a.get(), buf.data(), 32, 0xfeed000000000001ull);
+    const io_op op = make_op(op_kind::recv, p.a.get(), buf.data(), 32, 0x7eed000000000001ull);
     be_->prepare(std::span(&op, 1));
     ASSERT_GE(be_->submit(), 0);
     std::array<io_completion, 4> out{};
@@ -135,6 +136,39 @@ TEST_F(socket_test, recv_stays_pending_until_data_arrives) {
     const completion_map got = reap_finals(*be_, 1);
     expect_all(got, std::span(&op, 1), 32);
     EXPECT_EQ(buf, data);
+}
+
+// The contract: forget_fd before close. Then a new connection that gets the
+// same fd number works (epoll must register the new file, not trust the old).
+TEST_F(socket_test, forget_fd_then_close_then_reuse_of_the_number_works) {
+    std::array<uint8_t, 16> data{};
+    fill_pattern(data, 16);
+    tcp_pair p = make_tcp_pair(listener_);
+    const int num = p.a.get();
+    for (unsigned round = 0; round < 3; ++round) {
+        std::array<uint8_t, 16> buf{};
+        const io_op op = make_op(op_kind::recv, num, buf.data(), 16, 10 + round);
+        if (has_cap(cap_one_op_per_thread)) {  // the recv runs inside submit(): data first
+            ASSERT_EQ(::send(p.b.get(), data.data(), 16, 0), 16);
+            ASSERT_EQ(run_one(*be_, op), 16) << "round " << round;
+        } else {  // the recv waits in the backend (epoll: on the fd's registration)
+            be_->prepare(std::span(&op, 1));
+            ASSERT_GE(be_->submit(), 0);
+            std::array<io_completion, 4> out{};
+            ASSERT_EQ(be_->reap(out, 1, 50ms), 0) << "round " << round << ": completed with no data";
+            ASSERT_EQ(::send(p.b.get(), data.data(), 16, 0), 16);
+            expect_all(reap_finals(*be_, 1), std::span(&op, 1), 16);
+        }
+        EXPECT_EQ(buf, data) << "round " << round;
+        be_->forget_fd(num);
+        p.a.reset();
+        p = make_tcp_pair(listener_);
+        if (p.a.get() != num) {  // put the new connection under the old number
+            ASSERT_EQ(::dup3(p.a.get(), num, O_CLOEXEC), num);
+            p.a.reset(num);
+        }
+    }
+    be_->forget_fd(num);
 }
 
 TEST_F(socket_test, many_sockets_in_one_batch_keep_their_own_data) {
@@ -168,7 +202,7 @@ TEST_F(socket_test, many_sockets_in_one_batch_keep_their_own_data) {
 TEST_F(socket_test, multishot_accept_yields_one_completion_per_connection) {
     if (!has_cap(cap_multishot)) GTEST_SKIP() << "no cap_multishot";
     constexpr unsigned n = 8;
-    io_op op = make_op(op_kind::accept, listener_.fd.get(), nullptr, 0, 0xacce000000000008ull);
+    io_op op = make_op(op_kind::accept, listener_.fd.get(), nullptr, 0, 0x6cce000000000008ull);
     op.flags = op_multishot;
     be_->prepare(std::span(&op, 1));
     ASSERT_GE(be_->submit(), 0);
