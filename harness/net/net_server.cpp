@@ -210,14 +210,17 @@ void net_server::impl::acceptor_accept4() {
             if (errno == EMFILE || errno == ENFILE) std::this_thread::sleep_for(std::chrono::milliseconds(10));
             continue;
         }
-        std::lock_guard lk(s.handoff_mu);
-        if (s.handoff.size() < s.handoff.capacity()) {
-            s.handoff.push_back(fd);
-            s.handoff_ready.store(true, std::memory_order_release);
-        } else {  // the loop is far behind: refuse rather than grow
-            ::close(fd);
-            s.add(s.errors, 1);
+        {
+            std::lock_guard lk(s.handoff_mu);
+            if (s.handoff.size() < s.handoff.capacity()) {
+                s.handoff.push_back(fd);
+                s.handoff_ready.store(true, std::memory_order_release);
+            } else {  // the loop is far behind: refuse rather than grow
+                ::close(fd);
+                s.add(s.errors, 1);
+            }
         }
+        s.handoff_cv.notify_one();
     }
 }
 

@@ -145,6 +145,10 @@ public:
             if (s_.handoff_ready.load(std::memory_order_acquire)) take_handoff();
             if (accept_again_ && !stopping_ && now_ns() >= accept_again_) post_accept();
             flush();
+            // With no accept of its own and no connection, the backend holds
+            // nothing and reap() returns at once: sleep until the acceptor
+            // thread hands a connection over (posix_aio), instead of spinning.
+            if (!accept_in_loop_ && live_ == 0) wait_for_handoff();
             const int k = be_->reap(out, 1, reap_timeout);
             if (k < 0 && k != -EINTR) {
                 s_.set_error("reap: " + std::string(std::strerror(-k)));
@@ -201,6 +205,13 @@ private:
         if (accept_busy_) be_->cancel(token_of(0, tag_accept));  // net_server::stop() also shuts the listener down
         for (uint32_t id = 0; id < conns_.size(); ++id)
             if (conns_[id].open) begin_close(id);
+    }
+
+    void wait_for_handoff() {
+        std::unique_lock lk(s_.handoff_mu);
+        s_.handoff_cv.wait_for(lk, reap_timeout, [&] {
+            return s_.handoff_ready.load(std::memory_order_relaxed) || s_.stopping.load(std::memory_order_relaxed);
+        });
     }
 
     void take_handoff() {

@@ -6,6 +6,7 @@
 #include "workloads/net_workload.hpp"
 
 #include <atomic>
+#include <condition_variable>
 #include <future>
 #include <mutex>
 #include <string>
@@ -34,6 +35,7 @@ struct server_shared {
     std::mutex handoff_mu;
     std::vector<int> handoff;  // capacity reserved up front
     std::atomic<bool> handoff_ready{false};
+    std::condition_variable handoff_cv;  // the loop sleeps here while it has nothing in flight
 
     std::mutex mu;  // guards what follows
     std::string setup, error;
