@@ -17,7 +17,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 
 packages=(
   g++ cmake ninja-build pkg-config
-  liburing-dev libaio-dev libboost-program-options-dev nlohmann-json3-dev
+  liburing-dev libaio-dev libboost-dev libboost-program-options-dev nlohmann-json3-dev
   libbenchmark-dev libgnuplot-iostream-dev libboost-iostreams-dev libboost-filesystem-dev gnuplot-nox
   libgtest-dev iproute2
 )

@@ -6,9 +6,11 @@ add_library(iobench_results STATIC
   results/json_params.cpp
   results/json_reader.cpp
   results/json_writer.cpp
+  results/rank_tests.cpp
   results/run_result.cpp
   results/schema_check.cpp
   results/table_writer.cpp
 )
 target_include_directories(iobench_results PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
-target_link_libraries(iobench_results PUBLIC nlohmann_json::nlohmann_json)
+# Boost.Math (header-only): the normal distribution of the rank tests.
+target_link_libraries(iobench_results PUBLIC nlohmann_json::nlohmann_json Boost::headers)
