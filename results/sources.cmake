@@ -7,6 +7,7 @@ add_library(iobench_results STATIC
   results/json_reader.cpp
   results/json_writer.cpp
   results/rank_tests.cpp
+  results/verdict.cpp
   results/run_result.cpp
   results/schema_check.cpp
   results/table_writer.cpp
