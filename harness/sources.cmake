@@ -13,6 +13,7 @@ add_library(iobench_core STATIC
   # harness/cli: options and progress
   harness/cli/options.cpp
   harness/cli/progress.cpp
+  harness/cli/suite_file.cpp
   # harness/storage: the test file, the closed-loop engine and its runner
   harness/storage/test_file.cpp
   harness/storage/storage_engine.cpp

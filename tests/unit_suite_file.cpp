@@ -1,0 +1,80 @@
+// Job files: INI framing, sweep expansion, and errors that name file, line and
+// key; the shipped suites parse and pass the command-line parser.
+#include "harness/cli/errors.hpp"
+#include "harness/cli/suite_file.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace iobench {
+namespace {
+
+std::string error_of(const std::string& text, bool check = true) {
+    try {
+        const suite s = parse_suite(text, "t.ini");
+        if (check) check_suite(s);
+    } catch (const usage_error& e) {
+        return e.what();
+    }
+    return {};
+}
+
+TEST(suite_file, global_keys_then_job_keys_and_sweeps_expand) {
+    const suite s = parse_suite("[global]\nruntime = 2s\nbackend = io_uring,libaio\n"
+                                "[qd]\nworkload=randread\niodepth = 1, 16\nbs=4k,64k\n"
+                                "[echo]\nworkload = echo\nruntime = 1s\n",
+                                "t.ini");
+    ASSERT_EQ(s.jobs.size(), 5u);
+    EXPECT_EQ(s.jobs[0].name, "qd-iodepth=1-bs=4k");
+    EXPECT_EQ(s.jobs[3].name, "qd-iodepth=16-bs=64k");
+    const std::vector<std::string> want{"run", "--runtime=2s", "--backend=io_uring,libaio", "--workload=randread",
+                                        "--iodepth=16", "--bs=64k"};
+    EXPECT_EQ(s.jobs[3].args, want) << "backend= is one list, not a sweep";
+    EXPECT_EQ(s.jobs[4].name, "echo");
+    EXPECT_EQ(s.jobs[4].args[1], "--runtime=1s") << "a job's key replaces the global one, in place";
+    check_suite(s);
+}
+
+TEST(suite_file, booleans_are_bare_keys_or_true_false) {
+    const suite s = parse_suite("[a]\nbuffered\nverify = true\nquiet = false\n", "t.ini");
+    ASSERT_EQ(s.jobs.size(), 1u);
+    EXPECT_EQ(s.jobs[0].args, (std::vector<std::string>{"run", "--buffered", "--verify"}));
+}
+
+TEST(suite_file, errors_name_file_line_and_key) {
+    EXPECT_EQ(error_of("[a]\nworkload = randread\nblocksize = 4k\n").rfind("t.ini:3: blocksize: ", 0), 0u)
+        << error_of("[a]\nworkload = randread\nblocksize = 4k\n");
+    EXPECT_EQ(error_of("[a]\nbs = four\n").rfind("t.ini:2: bs: ", 0), 0u) << error_of("[a]\nbs = four\n");
+    EXPECT_EQ(error_of("[a]\nbs=4k\n[a]\nbs=8k\n"), "t.ini:3: duplicate section [a]");
+    EXPECT_EQ(error_of("[a]\nbs=4k\nbs=8k\n"), "t.ini:3: bs: given twice in [a] (first on line 2)");
+    EXPECT_EQ(error_of("[a\nbs=4k\n"), "t.ini:1: malformed section header '[a'");
+    EXPECT_EQ(error_of("bs=4k\n"), "t.ini:1: a key before any [section]");
+    EXPECT_EQ(error_of("[a]\nbad key = 1\n"), "t.ini:2: malformed line 'bad key = 1' (want key = value)");
+    EXPECT_EQ(error_of("[a]\niodepth = 1,,4\n"), "t.ini:2: iodepth: empty value in the list '1,,4'");
+    EXPECT_EQ(error_of("[a]\noutput = x.json\n"), "t.ini:2: output: set by the suite (DIR/JOB.json), not in the file");
+    EXPECT_EQ(error_of("[global]\nbs=4k\n"), "t.ini:2: no jobs (a [section] other than [global])");
+    EXPECT_EQ(error_of("[my job]\nbs=4k\n"),
+              "t.ini:1: section name 'my job' must not hold spaces or slashes (it names a file)");
+}
+
+TEST(suite_file, shipped_suites_parse_and_pass_the_option_parser) {
+    for (const char* name : {"default.ini", "full.ini"}) {
+        const suite s = read_suite(std::string(IOBENCH_SOURCE_DIR) + "/suites/" + name);
+        EXPECT_FALSE(s.jobs.empty()) << name;
+        check_suite(s);
+    }
+    EXPECT_EQ(read_suite(std::string(IOBENCH_SOURCE_DIR) + "/suites/full.ini").jobs.size(), 4u + 4 + 3 + 2 + 3 + 3);
+}
+
+TEST(suite_file, a_missing_file_is_one_line) {
+    try {
+        read_suite("/nonexistent/x.ini");
+        FAIL();
+    } catch (const usage_error& e) {
+        EXPECT_STREQ(e.what(), "/nonexistent/x.ini: cannot read the suite file");
+    }
+}
+
+}  // namespace
+}  // namespace iobench
