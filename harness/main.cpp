@@ -7,6 +7,7 @@
 #include "harness/net/net_runner.hpp"
 #include "harness/net/netns.hpp"
 #include "harness/cli/options.hpp"
+#include "harness/run/run_plan.hpp"
 #include "harness/storage/storage_runner.hpp"
 #include "results/writer.hpp"
 #include "workloads/verify_pattern.hpp"
@@ -50,6 +51,8 @@ parameter_map parameters_of(const run_options& o) {
     parameter_map p{
         {"backend", backends}, {"workload", o.workload}, {"jobs", num(o.jobs)},
         {"runtime", o.ops ? param_value() : secs(o.runtime_ns)}, {"ramp", secs(o.ramp_ns)},
+        {"repeat", num(o.repeat)}, {"interval", secs(o.interval_ns)},
+        {"steady_state", o.steady.enabled ? param_value(o.steady.text) : param_value()},
         {"sqpoll_idle_ms", num(o.sqpoll_idle_ms)}, {"sqpoll_cpu", param_int(o.sqpoll_cpu)},
         {"aio_notify", o.notify == aio_notify::suspend ? "suspend" : o.notify == aio_notify::signal ? "signal" : "thread"},
     };
@@ -69,11 +72,12 @@ parameter_map parameters_of(const run_options& o) {
 }
 
 // Results go to a temporary file renamed into place at the end, so a failed
-// or interrupted run never leaves half a JSON document behind.
+// or interrupted run never leaves half a JSON document behind. "-" is stdout
+// (the JSON is written once, at the end, and only then).
 class output_file {
 public:
     explicit output_file(std::string path) : path_(std::move(path)) {
-        if (path_.empty()) return;
+        if (path_.empty() || to_stdout()) return;
         tmp_ = path_ + ".partial." + std::to_string(::getpid());
         out_.open(tmp_);
         if (!out_) throw usage_error("-o " + path_ + ": cannot write there (" + std::strerror(errno) + ")");
@@ -81,8 +85,14 @@ public:
     ~output_file() {
         if (!tmp_.empty()) std::remove(tmp_.c_str());
     }
-    std::ostream* stream() { return path_.empty() ? nullptr : &out_; }
+    bool to_stdout() const { return path_ == "-"; }
+    std::ostream* stream() { return path_.empty() ? nullptr : to_stdout() ? &std::cout : &out_; }
     void commit() {
+        if (to_stdout()) {
+            std::cout.flush();
+            if (!std::cout) throw std::runtime_error("-o -: could not write the results to stdout");
+            return;
+        }
         out_.close();
         if (!out_ || std::rename(tmp_.c_str(), path_.c_str()) != 0)
             throw std::runtime_error("-o " + path_ + ": could not write the results");
@@ -105,8 +115,11 @@ public:
     }
     void begin(const std::string& target_path = {}) {
         ctx_.host = collect_host_facts(target_path);
-        writers_.push_back(make_table_writer(std::cout));
-        if (json_out_.stream()) writers_.push_back(make_json_writer(*json_out_.stream()));
+        // stdout carries one thing: the table, or the JSON with -o -.
+        if (!json_out_.to_stdout()) table_ = make_table_writer(std::cout);
+        if (json_out_.stream()) json_ = make_json_writer(*json_out_.stream());
+        for (auto* w : {table_.get(), json_.get()})
+            if (w) writers_.push_back(w);
         for (auto& w : writers_) w->begin(ctx_);
     }
     // Each run carries the invocation's parameters with its own backend.
@@ -117,14 +130,15 @@ public:
         for (auto& w : writers_) w->add(r);
     }
     int end() {
-        for (auto& w : writers_) w->end();
+        if (table_) table_->end();
         if (interrupted() && !allow_interrupt_) {
             std::fprintf(stderr, "iobench: interrupted; no results file written\n");
             return exit_failure;
         }
-        if (json_out_.stream()) {
+        if (json_) {
+            json_->end();
             json_out_.commit();
-            if (!quiet_) std::fprintf(stderr, "iobench: results in %s\n", output_.c_str());
+            if (!quiet_ && !json_out_.to_stdout()) std::fprintf(stderr, "iobench: results in %s\n", output_.c_str());
         }
         return failed_ ? exit_failure : exit_ok;
     }
@@ -135,31 +149,41 @@ private:
     std::string output_;
     bool quiet_;
     run_context ctx_;
-    std::vector<std::unique_ptr<results_writer>> writers_;
+    std::unique_ptr<results_writer> table_, json_;
+    std::vector<results_writer*> writers_;
     bool failed_ = false, allow_interrupt_ = false;
 };
 
+void announce(const run_options& o, const run_plan& plan, const std::string& name, unsigned repetition) {
+    if (o.quiet) return;
+    if (plan.repeat > 1)
+        std::fprintf(stderr, "iobench: %s %s (repetition %u of %u) ...\n", name.c_str(), o.workload.c_str(),
+                     repetition + 1, plan.repeat);
+    else
+        std::fprintf(stderr, "iobench: %s %s ...\n", name.c_str(), o.workload.c_str());
+}
+
+// Every backend x workload, --repeat times, interleaved, as the run plan says.
 int cmd_run(const run_options& o, const std::string& raw) {
+    const run_plan plan = plan_of(o);
+    result_sinks sinks(o, raw);
+    const done_fn add = [&](run_result r) { sinks.add(std::move(r)); };
     if (o.network()) {
-        result_sinks sinks(o, raw);
         std::optional<netns_pair> ns;
         if (o.netns) ns.emplace();  // one pair for every backend of this run
         sinks.begin();
-        for (const auto& name : o.backends) {
-            if (interrupted()) break;
-            if (!o.quiet) std::fprintf(stderr, "iobench: %s %s ...\n", name.c_str(), o.workload.c_str());
-            sinks.add(run_network_backend(name, o, ns ? &*ns : nullptr));
-        }
+        run_interleaved(o.backends, plan, [&](const std::string& name, unsigned rep) {
+            announce(o, plan, name, rep);
+            return run_network_backend(name, o, plan, ns ? &*ns : nullptr);
+        }, add);
         return sinks.end();
     }
-    result_sinks sinks(o, raw);
     test_file target({o.file, o.file.empty() ? o.dir : "", o.size, o.seed ^ default_pattern_seed, o.verify});
     sinks.begin(target.path());
-    for (const auto& name : o.backends) {
-        if (interrupted()) break;
-        if (!o.quiet) std::fprintf(stderr, "iobench: %s %s ...\n", name.c_str(), o.workload.c_str());
-        sinks.add(run_storage_backend(name, o, target));
-    }
+    run_interleaved(o.backends, plan, [&](const std::string& name, unsigned rep) {
+        announce(o, plan, name, rep);
+        return run_storage_backend(name, o, plan, target);
+    }, add);
     return sinks.end();
 }
 
@@ -175,7 +199,7 @@ int cmd_serve(const run_options& o, const std::string& raw) {
 int cmd_load(const run_options& o, const std::string& raw) {
     result_sinks sinks(o, raw);
     sinks.begin();
-    sinks.add(load_network(o));
+    sinks.add(load_network(o, plan_of(o)));
     return sinks.end();
 }
 

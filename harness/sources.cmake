@@ -14,6 +14,11 @@ add_library(iobench_core STATIC
   harness/cli/options.cpp
   harness/cli/progress.cpp
   harness/cli/suite_file.cpp
+  # harness/run: the run plan both storage and network follow (window, intervals, repetitions, checks)
+  harness/run/interval_timeline.cpp
+  harness/run/run_checks.cpp
+  harness/run/run_plan.cpp
+  harness/run/steady_state.cpp
   # harness/storage: the test file, the closed-loop engine and its runner
   harness/storage/test_file.cpp
   harness/storage/storage_engine.cpp

@@ -62,6 +62,72 @@ net_facts network_of(const ordered_json& j) {
     return n;
 }
 
+spread_stat spread_stat_of(const ordered_json& j) {
+    return {j["min"].get<double>(), j["max"].get<double>(), j["cv"].get<double>()};
+}
+
+// The iobench/3 additions, where the document has them.
+void read_v3_fields(const ordered_json& j, run_result& r) {
+    if (j.contains("inflight_at_end")) {
+        const auto& e = j["inflight_at_end"];
+        r.at_end = inflight_at_end{e["count"].get<uint64_t>(), e["oldest_ns"].get<uint64_t>()};
+    }
+    if (j.contains("checks")) {
+        const auto& c = j["checks"];
+        run_checks& k = r.checks.emplace();
+        if (c.contains("littles_law")) {
+            const auto& l = c["littles_law"];
+            k.littles_law = littles_law_check{l["inflight_mean"].get<double>(), l["iops_x_latency"].get<double>(),
+                                              l["ratio"].get<double>(), l["ok"].get<bool>()};
+        }
+        k.negative_latencies = c["negative_latencies"].get<uint64_t>();
+        k.percentiles_ordered = c["percentiles_ordered"].get<bool>();
+        k.censored_moves_p99 = c["censored_moves_p99"].get<bool>();
+    }
+    if (j.contains("achieved")) {
+        const auto& a = j["achieved"];
+        achieved_facts& f = r.achieved.emplace();
+        f.iodepth_requested = a["iodepth_requested"].get<double>();
+        f.iodepth_mean = a["iodepth_mean"].get<double>();
+        f.iodepth_p50 = a["iodepth_p50"].get<double>();
+        f.rate_requested = a["rate_requested"].get<double>();
+        f.rate = a["rate"].get<double>();
+        f.connections_requested = a["connections_requested"].get<unsigned>();
+        f.connections_live = a["connections_live"].get<unsigned>();
+        f.below_request = a["below_request"].get<std::vector<std::string>>();
+    }
+    if (j.contains("steady_state")) {
+        const auto& s = j["steady_state"];
+        r.steady_state = steady_state_result{s["reached"].get<bool>(), s["at_s"].get<double>(),
+                                             s["criterion"].get<std::string>()};
+    }
+    if (j.contains("timeline"))
+        for (const auto& p : j["timeline"])
+            r.timeline.push_back({p["t_s"].get<double>(), p["dur_s"].get<double>(), p["ops"].get<uint64_t>(),
+                                  p["bytes"].get<uint64_t>(), p["p50_ns"].get<uint64_t>(), p["p99_ns"].get<uint64_t>(),
+                                  p["max_ns"].get<uint64_t>(), p["inflight_mean"].get<double>()});
+}
+
+// What a run and each of its repetitions measured.
+void read_measured(const ordered_json& j, run_result& r) {
+    r.ops = j["ops"].get<uint64_t>();
+    r.bytes = j["bytes"].get<uint64_t>();
+    r.errors = j["errors"].get<uint64_t>();
+    r.read_ops = j["read_ops"].get<uint64_t>();
+    r.write_ops = j["write_ops"].get<uint64_t>();
+    r.fsyncs = j["fsyncs"].get<uint64_t>();
+    r.duration_s = j["duration_s"].get<double>();
+    r.iops = j["iops"].get<double>();
+    r.bytes_per_sec = j["bytes_per_sec"].get<double>();
+    r.latency = histogram_of(j["histogram"], j["latency_ns"]);
+    r.censored = j["latency_ns"].value("censored", uint64_t{0});
+    r.cpu = cpu_of(j["cpu"]);
+    r.cpu_per_op_ns = j["cpu"]["per_op_ns"].get<double>();
+    r.achieved_iodepth = j["achieved_iodepth"].get<double>();
+    for (const auto& [k, v] : j["counters"].items()) r.counters.push_back({k, v.get<uint64_t>()});
+    read_v3_fields(j, r);
+}
+
 run_result result_of(const ordered_json& j, const run_context& ctx, bool v1) {
     run_result r;
     r.backend = j["backend"].get<std::string>();
@@ -78,22 +144,26 @@ run_result result_of(const ordered_json& j, const run_context& ctx, bool v1) {
     } else {
         r.parameters = parameters_of(j["parameters"], false);
     }
-    r.ops = j["ops"].get<uint64_t>();
-    r.bytes = j["bytes"].get<uint64_t>();
-    r.errors = j["errors"].get<uint64_t>();
-    r.read_ops = j["read_ops"].get<uint64_t>();
-    r.write_ops = j["write_ops"].get<uint64_t>();
-    r.fsyncs = j["fsyncs"].get<uint64_t>();
-    r.duration_s = j["duration_s"].get<double>();
-    r.iops = j["iops"].get<double>();
-    r.bytes_per_sec = j["bytes_per_sec"].get<double>();
-    r.latency = histogram_of(j["histogram"], j["latency_ns"]);
-    r.cpu = cpu_of(j["cpu"]);
-    r.cpu_per_op_ns = j["cpu"]["per_op_ns"].get<double>();
-    r.achieved_iodepth = j["achieved_iodepth"].get<double>();
+    read_measured(j, r);
     r.threads = j["threads"].get<unsigned>();
-    for (const auto& [k, v] : j["counters"].items()) r.counters.push_back({k, v.get<uint64_t>()});
     if (j.contains("network")) r.net = network_of(j["network"]);
+    if (j.contains("spread")) {
+        const auto& s = j["spread"];
+        r.spread = run_spread{spread_stat_of(s["iops"]), spread_stat_of(s["bytes_per_sec"]), spread_stat_of(s["p50"]),
+                              spread_stat_of(s["p99"]), spread_stat_of(s["cpu_per_op"])};
+    }
+    if (j.contains("repetitions")) {
+        for (const auto& x : j["repetitions"]) {
+            run_result& rep = r.repetitions.emplace_back();
+            rep.backend = r.backend;
+            rep.workload = r.workload;
+            rep.setup = r.setup;
+            rep.threads = r.threads;
+            rep.status = *parse_run_status(x["status"].get<std::string>());
+            rep.reason = x["reason"].get<std::string>();
+            read_measured(x, rep);
+        }
+    }
     return r;
 }
 

@@ -1,4 +1,4 @@
-// Reads a native results file (iobench/1 or iobench/2) back into the result
+// Reads a native results file (iobench/1, /2 or /3) back into the result
 // model, for the comparison gate, merges and plots.
 #pragma once
 
@@ -18,7 +18,7 @@ struct result_file {
 
 // The document is checked against the schema first (results/schema_check.hpp);
 // throws std::runtime_error listing what is wrong. iobench/1 files are brought
-// up to the iobench/2 model: typed parameters from their text, and each run's
+// up to the current model: typed parameters from their text, and each run's
 // parameters from the top-level ones with the run's own backend.
 result_file read_results_json(std::istream& in);
 result_file read_results_file(const std::string& path);

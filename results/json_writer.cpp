@@ -1,4 +1,4 @@
-// Native JSON results, schema "iobench/2" (results/SCHEMA.md). The histogram
+// Native JSON results, schema "iobench/3" (results/SCHEMA.md). The histogram
 // is stored sparse ([bucket index, count] pairs) so plots can draw percentile
 // spectra and runs from several hosts can be merged exactly.
 #include "results/json_params.hpp"
@@ -13,7 +13,7 @@ namespace {
 
 using nlohmann::ordered_json;
 
-ordered_json latency_json(const histogram& h) {
+ordered_json latency_json(const histogram& h, uint64_t censored) {
     ordered_json j;
     j["min"] = h.min();
     j["mean"] = h.mean();
@@ -23,6 +23,7 @@ ordered_json latency_json(const histogram& h) {
     j["p99.9"] = h.percentile(99.9);
     j["p99.99"] = h.percentile(99.99);
     j["max"] = h.max();
+    j["censored"] = censored;  // iobench/3: of `count`, ops still in flight at the window's end (their age then)
     return j;
 }
 
@@ -69,6 +70,65 @@ ordered_json network_json(const net_facts& n) {
     return j;
 }
 
+ordered_json spread_json(const spread_stat& s) { return {{"min", s.min}, {"max", s.max}, {"cv", s.cv}}; }
+
+// The iobench/3 additions a run and each of its repetitions carry.
+void add_v3_fields(ordered_json& j, const run_result& r) {
+    if (r.at_end) j["inflight_at_end"] = {{"count", r.at_end->count}, {"oldest_ns", r.at_end->oldest_ns}};
+    if (r.checks) {
+        ordered_json c;
+        if (const auto& l = r.checks->littles_law)
+            c["littles_law"] = {{"inflight_mean", l->inflight_mean}, {"iops_x_latency", l->iops_x_latency},
+                                {"ratio", l->ratio}, {"ok", l->ok}};
+        c["negative_latencies"] = r.checks->negative_latencies;
+        c["percentiles_ordered"] = r.checks->percentiles_ordered;
+        c["censored_moves_p99"] = r.checks->censored_moves_p99;
+        j["checks"] = std::move(c);
+    }
+    if (r.achieved) {
+        const achieved_facts& a = *r.achieved;
+        j["achieved"] = {{"iodepth_requested", a.iodepth_requested}, {"iodepth_mean", a.iodepth_mean},
+                         {"iodepth_p50", a.iodepth_p50}, {"rate_requested", a.rate_requested}, {"rate", a.rate},
+                         {"connections_requested", a.connections_requested}, {"connections_live", a.connections_live},
+                         {"below_request", a.below_request}};
+    }
+    if (r.steady_state)
+        j["steady_state"] = {{"reached", r.steady_state->reached}, {"at_s", r.steady_state->at_s},
+                             {"criterion", r.steady_state->criterion}};
+    if (!r.timeline.empty()) {
+        ordered_json t = ordered_json::array();
+        for (const auto& p : r.timeline)
+            t.push_back({{"t_s", p.t_s}, {"dur_s", p.dur_s}, {"ops", p.ops}, {"bytes", p.bytes}, {"p50_ns", p.p50_ns},
+                         {"p99_ns", p.p99_ns}, {"max_ns", p.max_ns}, {"inflight_mean", p.inflight_mean}});
+        j["timeline"] = std::move(t);
+    }
+}
+
+// One repetition: the measured fields of a run, its status and checks, its histogram.
+ordered_json repetition_json(const run_result& r) {
+    ordered_json j;
+    j["status"] = to_string(r.status);
+    j["reason"] = r.reason;
+    j["ops"] = r.ops;
+    j["bytes"] = r.bytes;
+    j["duration_s"] = r.duration_s;
+    j["iops"] = r.iops;
+    j["bytes_per_sec"] = r.bytes_per_sec;
+    j["latency_ns"] = latency_json(r.latency, r.censored);
+    j["errors"] = r.errors;
+    j["read_ops"] = r.read_ops;
+    j["write_ops"] = r.write_ops;
+    j["fsyncs"] = r.fsyncs;
+    j["achieved_iodepth"] = r.achieved_iodepth;
+    j["cpu"] = {{"user_s", r.cpu.user_s}, {"sys_s", r.cpu.sys_s}, {"per_op_ns", r.cpu_per_op_ns}};
+    ordered_json counters = ordered_json::object();
+    for (const auto& c : r.counters) counters[c.name] = c.value;
+    j["counters"] = std::move(counters);
+    add_v3_fields(j, r);
+    j["histogram"] = histogram_json(r.latency);
+    return j;
+}
+
 class json_writer final : public results_writer {
 public:
     explicit json_writer(std::ostream& out) : out_(out) {}
@@ -107,7 +167,7 @@ public:
         j["duration_s"] = r.duration_s;
         j["iops"] = r.iops;
         j["bytes_per_sec"] = r.bytes_per_sec;
-        j["latency_ns"] = latency_json(r.latency);
+        j["latency_ns"] = latency_json(r.latency, r.censored);
         j["errors"] = r.errors;
         j["read_ops"] = r.read_ops;
         j["write_ops"] = r.write_ops;
@@ -118,6 +178,17 @@ public:
         ordered_json counters = ordered_json::object();
         for (const auto& c : r.counters) counters[c.name] = c.value;
         j["counters"] = std::move(counters);
+        add_v3_fields(j, r);
+        if (r.spread) {
+            const run_spread& s = *r.spread;
+            j["spread"] = {{"iops", spread_json(s.iops)}, {"bytes_per_sec", spread_json(s.bytes_per_sec)},
+                           {"p50", spread_json(s.p50)}, {"p99", spread_json(s.p99)}, {"cpu_per_op", spread_json(s.cpu_per_op)}};
+        }
+        if (!r.repetitions.empty()) {
+            ordered_json reps = ordered_json::array();
+            for (const auto& x : r.repetitions) reps.push_back(repetition_json(x));
+            j["repetitions"] = std::move(reps);
+        }
         if (r.net) j["network"] = network_json(*r.net);
         j["histogram"] = histogram_json(r.latency);
         doc_["results"].push_back(std::move(j));

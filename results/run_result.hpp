@@ -17,7 +17,8 @@
 
 namespace iobench {
 
-inline constexpr const char* schema_name = "iobench/2";
+inline constexpr const char* schema_name = "iobench/3";
+inline constexpr const char* schema_v2_name = "iobench/2";  // still read, never written
 inline constexpr const char* schema_v1_name = "iobench/1";  // still read, never written
 
 // ok/unsupported/error are the iobench/1 strings; suspect is a run that
@@ -79,6 +80,62 @@ struct net_facts {
     uint64_t server_accepted = 0, server_requests = 0, server_bytes_in = 0, server_bytes_out = 0, server_errors = 0;
 };
 
+// iobench/3: one interval of a run's timeline (--interval), from the measure start.
+struct timeline_point {
+    double t_s = 0, dur_s = 0;  // the interval's start (s after the measure start) and its length
+    uint64_t ops = 0, bytes = 0;
+    uint64_t p50_ns = 0, p99_ns = 0, max_ns = 0;
+    double inflight_mean = 0;  // time-mean of ops in flight over the interval
+    bool operator==(const timeline_point&) const = default;
+};
+
+// iobench/3: the run's self-checks; a failed one makes the run "suspect" with the reason.
+struct littles_law_check {
+    double inflight_mean = 0, iops_x_latency = 0, ratio = 0;  // ratio = iops_x_latency / inflight_mean
+    bool ok = true;                                            // ratio within [0.9, 1.1]
+    bool operator==(const littles_law_check&) const = default;
+};
+struct run_checks {
+    std::optional<littles_law_check> littles_law;  // absent where nothing integrates ops in flight
+    uint64_t negative_latencies = 0;               // completions stamped before their submit
+    bool percentiles_ordered = true;               // min <= p50 <= ... <= max
+    bool censored_moves_p99 = false;               // ops in flight at the end would move p99 by > 1 bucket
+    bool operator==(const run_checks&) const = default;
+};
+
+// iobench/3: ops still in flight when the window closed.
+struct inflight_at_end {
+    uint64_t count = 0, oldest_ns = 0;
+    bool operator==(const inflight_at_end&) const = default;
+};
+
+// iobench/3: what was achieved against what was asked.
+struct achieved_facts {
+    double iodepth_requested = 0, iodepth_mean = 0, iodepth_p50 = 0;  // storage (0 for network)
+    double rate_requested = 0, rate = 0;                              // network open loop (0 closed loop)
+    unsigned connections_requested = 0, connections_live = 0;         // network
+    std::vector<std::string> below_request;  // names of the figures below 95% of the request
+    bool operator==(const achieved_facts&) const = default;
+};
+
+// iobench/3: --steady-state.
+struct steady_state_result {
+    bool reached = false;
+    double at_s = 0;        // s after the measure start at which it was reached (the window ended there)
+    std::string criterion;  // as given, e.g. "iops:5%:5"
+    bool operator==(const steady_state_result&) const = default;
+};
+
+// iobench/3: min, max and coefficient of variation (stddev / mean) over repetitions.
+struct spread_stat {
+    double min = 0, max = 0, cv = 0;
+    bool operator==(const spread_stat&) const = default;
+};
+struct run_spread {
+    spread_stat iops, bytes_per_sec, p50, p99, cpu_per_op;
+    bool operator==(const run_spread&) const = default;
+};
+
 struct run_result {
     std::string backend, workload;
     run_status status = run_status::ok;
@@ -98,6 +155,16 @@ struct run_result {
     unsigned threads = 0;
     counter_list counters;
     std::optional<net_facts> net;
+
+    // iobench/3 additions (results/SCHEMA.md).
+    uint64_t censored = 0;                   // samples in `latency` that are ops in flight at the window's end
+    std::optional<inflight_at_end> at_end;   // written as inflight_at_end
+    std::optional<run_checks> checks;
+    std::optional<achieved_facts> achieved;
+    std::optional<steady_state_result> steady_state;
+    std::vector<timeline_point> timeline;    // per interval; empty with --interval 0
+    std::vector<run_result> repetitions;     // --repeat N > 1: each repetition (no network/params/notes)
+    std::optional<run_spread> spread;        // with repetitions
 };
 
 }  // namespace iobench

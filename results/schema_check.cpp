@@ -157,7 +157,90 @@ void check_network(checker& c, const ordered_json& n, const std::string& where) 
         c.all(n["server"], where + ".server", {"accepted", "requests", "bytes_in", "bytes_out", "errors"}, kind::uint);
 }
 
-void check_result(checker& c, const ordered_json& r, const std::string& where, bool v1) {
+// iobench/3: each interval of a timeline, in time order.
+void check_timeline(checker& c, const ordered_json& t, const std::string& where) {
+    double last = -1;
+    for (size_t i = 0; i < t.size(); ++i) {
+        const std::string at = where + "[" + std::to_string(i) + "]";
+        const auto& p = t[i];
+        if (!p.is_object()) {
+            c.fail(at, "must be an object");
+            continue;
+        }
+        bool typed = true;
+        for (const char* n : {"ops", "bytes", "p50_ns", "p99_ns", "max_ns"}) typed = c.has(p, at, n, kind::uint) && typed;
+        c.not_negative(p, at, {"t_s", "dur_s", "inflight_mean"});
+        if (!typed) continue;
+        if (p["p50_ns"].get<uint64_t>() > p["p99_ns"].get<uint64_t>() || p["p99_ns"].get<uint64_t>() > p["max_ns"].get<uint64_t>())
+            c.fail(at, "p50_ns <= p99_ns <= max_ns does not hold");
+        if (p.contains("t_s") && p["t_s"].is_number()) {
+            if (p["t_s"].get<double>() < last) c.fail(at + ".t_s", "intervals must be in time order");
+            last = p["t_s"].get<double>();
+        }
+    }
+}
+
+void check_checks(checker& c, const ordered_json& k, const std::string& where) {
+    c.has(k, where, "negative_latencies", kind::uint);
+    c.all(k, where, {"percentiles_ordered", "censored_moves_p99"}, kind::boolean);
+    if (!k.contains("littles_law")) return;
+    if (!c.has(k, where, "littles_law", kind::object)) return;
+    const auto& l = k["littles_law"];
+    c.not_negative(l, where + ".littles_law", {"inflight_mean", "iops_x_latency", "ratio"});
+    c.has(l, where + ".littles_law", "ok", kind::boolean);
+}
+
+void check_spread(checker& c, const ordered_json& s, const std::string& where) {
+    for (const char* n : {"iops", "bytes_per_sec", "p50", "p99", "cpu_per_op"}) {
+        if (!c.has(s, where, n, kind::object)) continue;
+        const std::string at = where + "." + n;
+        const auto& x = s[n];
+        c.not_negative(x, at, {"min", "max", "cv"});
+        if (x.contains("min") && x.contains("max") && x["min"].is_number() && x["max"].is_number() &&
+            x["min"].get<double>() > x["max"].get<double>())
+            c.fail(at, "min is above max");
+    }
+}
+
+// The iobench/3 objects a run and each repetition may carry.
+void check_v3_fields(checker& c, const ordered_json& r, const std::string& where) {
+    if (r.contains("inflight_at_end") && c.has(r, where, "inflight_at_end", kind::object))
+        c.all(r["inflight_at_end"], where + ".inflight_at_end", {"count", "oldest_ns"}, kind::uint);
+    if (r.contains("checks") && c.has(r, where, "checks", kind::object)) check_checks(c, r["checks"], where + ".checks");
+    if (r.contains("achieved") && c.has(r, where, "achieved", kind::object)) {
+        const auto& a = r["achieved"];
+        const std::string at = where + ".achieved";
+        c.not_negative(a, at, {"iodepth_requested", "iodepth_mean", "iodepth_p50", "rate_requested", "rate"});
+        c.all(a, at, {"connections_requested", "connections_live"}, kind::uint);
+        if (c.has(a, at, "below_request", kind::array))
+            for (const auto& b : a["below_request"])
+                if (!b.is_string()) c.fail(at + ".below_request", "every entry is a string");
+    }
+    if (r.contains("steady_state") && c.has(r, where, "steady_state", kind::object)) {
+        const auto& s = r["steady_state"];
+        c.has(s, where + ".steady_state", "reached", kind::boolean);
+        c.not_negative(s, where + ".steady_state", {"at_s"});
+        c.has(s, where + ".steady_state", "criterion", kind::text);
+    }
+    if (r.contains("timeline") && c.has(r, where, "timeline", kind::array)) check_timeline(c, r["timeline"], where + ".timeline");
+    if (r.contains("latency_ns") && r["latency_ns"].is_object() && r["latency_ns"].contains("censored"))
+        c.has(r["latency_ns"], where + ".latency_ns", "censored", kind::uint);
+}
+
+// What a run (and each repetition) measured.
+void check_measured(checker& c, const ordered_json& r, const std::string& where, bool v3) {
+    c.all(r, where, {"ops", "bytes", "errors", "read_ops", "write_ops", "fsyncs"}, kind::uint);
+    c.not_negative(r, where, {"duration_s", "iops", "bytes_per_sec", "achieved_iodepth"});
+    if (c.has(r, where, "latency_ns", kind::object)) check_latency(c, r["latency_ns"], where + ".latency_ns");
+    if (c.has(r, where, "cpu", kind::object)) c.not_negative(r["cpu"], where + ".cpu", {"user_s", "sys_s", "per_op_ns"});
+    if (c.has(r, where, "counters", kind::object))
+        for (const auto& [k, v] : r["counters"].items())
+            if (!is_uint(v)) c.fail(where + ".counters." + k, "must be an unsigned integer");
+    if (c.has(r, where, "histogram", kind::object)) check_histogram(c, r["histogram"], where + ".histogram");
+    if (v3) check_v3_fields(c, r, where);
+}
+
+void check_result(checker& c, const ordered_json& r, const std::string& where, bool v1, bool v3) {
     if (!r.is_object()) {
         c.fail(where, "must be an object");
         return;
@@ -165,6 +248,9 @@ void check_result(checker& c, const ordered_json& r, const std::string& where, b
     c.all(r, where, {"backend", "workload", "reason", "setup"}, kind::text);
     if (v1) c.one_of(r, where, "status", {"ok", "unsupported", "error"});
     else c.one_of(r, where, "status", {"ok", "unsupported", "error", "suspect", "interrupted"});
+    const auto status = r.find("status"), reason = r.find("reason");
+    if (v3 && status != r.end() && *status == "suspect" && reason != r.end() && *reason == "")
+        c.fail(where + ".reason", "a suspect run says why");
     if (c.has(r, where, "notes", kind::array))
         for (const auto& n : r["notes"])
             if (!n.is_string()) c.fail(where + ".notes", "every note is a string");
@@ -174,17 +260,27 @@ void check_result(checker& c, const ordered_json& r, const std::string& where, b
         if (b == r["parameters"].end() || (r.contains("backend") && *b != r["backend"]))
             c.fail(where + ".parameters.backend", "must name this run's backend");
     }
-    c.all(r, where, {"ops", "bytes", "errors", "read_ops", "write_ops", "fsyncs", "threads"}, kind::uint);
-    c.not_negative(r, where, {"duration_s", "iops", "bytes_per_sec", "achieved_iodepth"});
-    if (c.has(r, where, "latency_ns", kind::object)) check_latency(c, r["latency_ns"], where + ".latency_ns");
-    if (c.has(r, where, "cpu", kind::object)) c.not_negative(r["cpu"], where + ".cpu", {"user_s", "sys_s", "per_op_ns"});
-    if (c.has(r, where, "counters", kind::object))
-        for (const auto& [k, v] : r["counters"].items())
-            if (!is_uint(v)) c.fail(where + ".counters." + k, "must be an unsigned integer");
+    c.has(r, where, "threads", kind::uint);
+    check_measured(c, r, where, v3);
     if (r.contains("network")) {
         if (c.has(r, where, "network", kind::object)) check_network(c, r["network"], where + ".network");
     }
-    if (c.has(r, where, "histogram", kind::object)) check_histogram(c, r["histogram"], where + ".histogram");
+    if (!v3) return;
+    if (r.contains("repetitions") && c.has(r, where, "repetitions", kind::array)) {
+        if (!r.contains("spread")) c.fail(where + ".spread", "missing (a run with repetitions has a spread)");
+        const auto& reps = r["repetitions"];
+        for (size_t i = 0; i < reps.size(); ++i) {
+            const std::string at = where + ".repetitions[" + std::to_string(i) + "]";
+            if (!reps[i].is_object()) {
+                c.fail(at, "must be an object");
+                continue;
+            }
+            c.one_of(reps[i], at, "status", {"ok", "unsupported", "error", "suspect", "interrupted"});
+            c.has(reps[i], at, "reason", kind::text);
+            check_measured(c, reps[i], at, true);
+        }
+    }
+    if (r.contains("spread") && c.has(r, where, "spread", kind::object)) check_spread(c, r["spread"], where + ".spread");
 }
 
 }  // namespace
@@ -195,15 +291,16 @@ std::vector<std::string> check_results_schema(const ordered_json& doc) {
         c.fail("document", "must be a JSON object");
         return c.problems;
     }
-    c.one_of(doc, "", "schema", {schema_v1_name, schema_name});
+    c.one_of(doc, "", "schema", {schema_v1_name, schema_v2_name, schema_name});
     if (!c.problems.empty()) return c.problems;  // an unknown schema: nothing else can be checked
     const bool v1 = doc["schema"] == schema_v1_name;
+    const bool v3 = doc["schema"] == schema_name;
     c.all(doc, "", {"started_at", "command_line"}, kind::text);
     if (c.has(doc, "", "host", kind::object)) check_host(c, doc["host"]);
     if (c.has(doc, "", "parameters", kind::object)) check_parameters(c, doc["parameters"], "parameters", v1);
     if (c.has(doc, "", "results", kind::array))
         for (size_t i = 0; i < doc["results"].size(); ++i)
-            check_result(c, doc["results"][i], "results[" + std::to_string(i) + "]", v1);
+            check_result(c, doc["results"][i], "results[" + std::to_string(i) + "]", v1, v3);
     return c.problems;
 }
 

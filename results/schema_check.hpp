@@ -12,7 +12,8 @@
 namespace iobench {
 
 // Every problem found, each naming its field ("results[1].latency_ns.p99: ...");
-// empty when the document conforms. Accepts iobench/1 and iobench/2.
+// empty when the document conforms. Accepts iobench/1, /2 and /3 (the /3
+// fields are checked where present; a run with repetitions must have a spread).
 std::vector<std::string> check_results_schema(const nlohmann::ordered_json& doc);
 
 // The same for JSON text; a parse error is one problem.

@@ -8,6 +8,7 @@ add_library(iobench_results STATIC
   results/json_writer.cpp
   results/rank_tests.cpp
   results/verdict.cpp
+  results/repetitions.cpp
   results/run_result.cpp
   results/schema_check.cpp
   results/table_writer.cpp

@@ -59,6 +59,10 @@ public:
         // An interrupted run says so in its status column; these two say why.
         if (r.status == run_status::error || r.status == run_status::suspect)
             line("  %s: %s", status.c_str(), r.reason.c_str());
+        if (r.spread && !r.repetitions.empty())
+            line("  %zu repetitions (median shown): IOPS %s..%s, cv %.1f%%; p99 cv %.1f%%", r.repetitions.size(),
+                 si(r.spread->iops.min, "").c_str(), si(r.spread->iops.max, "").c_str(), r.spread->iops.cv * 100,
+                 r.spread->p99.cv * 100);
         for (const auto& n : r.notes) line("  note: %s", n.c_str());
     }
 

@@ -60,7 +60,7 @@ TEST_P(e2e_run, produces_valid_json_with_plausible_fields) {
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
     expect_valid_results(slurp(json_path));
     const json doc = json::parse(slurp(json_path));
-    EXPECT_EQ(doc["schema"], "iobench/2");
+    EXPECT_EQ(doc["schema"], "iobench/3");
     EXPECT_FALSE(doc["host"]["kernel"].get<std::string>().empty());
     EXPECT_EQ(doc["parameters"]["workload"], workload);
     ASSERT_EQ(doc["results"].size(), 1u);
@@ -73,7 +73,9 @@ TEST_P(e2e_run, produces_valid_json_with_plausible_fields) {
         EXPECT_EQ(res["reason"], probe.reason);
         return;
     }
-    ASSERT_EQ(res["status"], "ok") << res["reason"];
+    // "suspect" is a measured run whose self-check failed (this box is noisy):
+    // its fields are all there; tests/e2e_plan.cpp tests the checks themselves.
+    ASSERT_TRUE(res["status"] == "ok" || res["status"] == "suspect") << res["status"] << ": " << res["reason"];
     const auto ops = res["ops"].get<uint64_t>();
     EXPECT_GT(ops, 0u);
     EXPECT_EQ(res["bytes"].get<uint64_t>(), ops * 4096);
@@ -85,7 +87,11 @@ TEST_P(e2e_run, produces_valid_json_with_plausible_fields) {
     EXPECT_LE(lat["min"].get<uint64_t>(), lat["p50"].get<uint64_t>());
     EXPECT_LE(lat["p50"].get<uint64_t>(), lat["p99"].get<uint64_t>());
     EXPECT_LE(lat["p99"].get<uint64_t>(), lat["max"].get<uint64_t>());
-    EXPECT_EQ(res["histogram"]["count"].get<uint64_t>(), ops);
+    // Completed ops, plus the ops in flight at the window's end as censored samples.
+    EXPECT_EQ(res["histogram"]["count"].get<uint64_t>(), ops + res["latency_ns"]["censored"].get<uint64_t>());
+    EXPECT_EQ(res["inflight_at_end"]["count"], res["latency_ns"]["censored"]);
+    EXPECT_TRUE(res["checks"].is_object());
+    EXPECT_TRUE(res["achieved"].is_object());
     if (workload == "randrw") {
         EXPECT_GT(res["read_ops"].get<uint64_t>(), 0u);
         EXPECT_GT(res["write_ops"].get<uint64_t>(), 0u);

@@ -33,11 +33,12 @@ int free_port() {
 }
 
 void expect_plausible(const json& res, unsigned connections, bool one_way = false) {
-    ASSERT_EQ(res["status"], "ok") << res["reason"];
+    // "suspect": measured, but a self-check failed (a noisy box); the fields are all there.
+    ASSERT_TRUE(res["status"] == "ok" || res["status"] == "suspect") << res["status"] << ": " << res["reason"];
     const auto ops = res["ops"].get<uint64_t>();
     EXPECT_GT(ops, 0u);
     EXPECT_EQ(res["errors"], 0);
-    EXPECT_EQ(res["histogram"]["count"].get<uint64_t>(), ops);
+    EXPECT_EQ(res["histogram"]["count"].get<uint64_t>(), ops + res["latency_ns"]["censored"].get<uint64_t>());
     EXPECT_LE(res["latency_ns"]["p50"].get<uint64_t>(), res["latency_ns"]["max"].get<uint64_t>());
     const json& net = res["network"];
     EXPECT_EQ(net["mode"], "closed-loop");

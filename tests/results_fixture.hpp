@@ -79,6 +79,62 @@ inline run_result full_result(const run_context& ctx) {
     n.server_bytes_in = 7'900'000;
     n.server_bytes_out = 7'899'936;
     n.server_errors = 1;
+    // iobench/3
+    r.censored = 1;  // the overflow sample above stands for an op still in flight at the end
+    r.at_end = inflight_at_end{1, 1ull << 41};
+    r.checks = run_checks{littles_law_check{31.75, 31.5, 0.9921875, true}, 0, true, false};
+    r.achieved = achieved_facts{32, 31.75, 32, 100000, 99000.5, 64, 63, {"connections"}};
+    r.steady_state = steady_state_result{true, 2.5, "iops:5%:5"};
+    r.timeline = {{0, 0.5, 60000, 245760000, 4096, 65536, 131072, 31.5}, {0.5, 0.75, 63456, 259915776, 4000, 70000, 90000, 32}};
+    return r;
+}
+
+// A run of three repetitions, folded as the harness folds them.
+inline run_result repeated_result(const run_context& ctx) {
+    run_result r;
+    r.backend = "libaio";
+    r.workload = "randrw";
+    r.setup = "libaio: io_submit/io_getevents";
+    r.parameters = ctx.parameters;
+    r.parameters["backend"] = std::string("libaio");
+    r.threads = 1;
+    r.counters = {{"submit_calls", 30}, {"enobufs_rearms", 0}, {"cq_overflows", 0}, {"zc_sends", 0}, {"zc_copied", 0}};
+    for (uint64_t i = 0; i < 3; ++i) {
+        run_result x;
+        x.backend = r.backend;
+        x.workload = r.workload;
+        x.setup = r.setup;
+        x.threads = 1;
+        x.status = i == 1 ? run_status::suspect : run_status::ok;
+        x.reason = i == 1 ? "Little's law off" : "";
+        x.ops = 3;
+        x.bytes = 3 * 4096;
+        x.duration_s = 0.5;
+        x.iops = 402 + static_cast<double>(i) * 2;
+        x.bytes_per_sec = x.iops * 4096;
+        for (uint64_t v : {1000u, 2000u, 3000u}) x.latency.record(v * (i + 1));  // small: the golden file stays readable
+        x.cpu = {0.125, 0.25};
+        x.cpu_per_op_ns = 1000 + static_cast<double>(i) * 8;
+        x.achieved_iodepth = 8;
+        x.counters = {{"submit_calls", 10}, {"enobufs_rearms", 0}, {"cq_overflows", 0}, {"zc_sends", 0}, {"zc_copied", 0}};
+        x.checks = run_checks{littles_law_check{8, 8, 1, true}, 0, true, false};
+        x.at_end = inflight_at_end{0, 0};
+        x.timeline = {{0, 0.5, 3, 3 * 4096, 2000, 3000, 3000, 8}};
+        r.repetitions.push_back(std::move(x));
+    }
+    r.status = run_status::suspect;
+    r.reason = "repetition 2: Little's law off";
+    r.ops = 9;
+    r.bytes = 9 * 4096;
+    r.duration_s = 1.5;
+    r.iops = 404;
+    r.bytes_per_sec = 404 * 4096;
+    for (const auto& x : r.repetitions) r.latency.merge(x.latency);
+    r.cpu = {0.375, 0.75};
+    r.cpu_per_op_ns = 1008;
+    r.achieved_iodepth = 8;
+    r.checks = run_checks{littles_law_check{8, 8, 1, true}, 0, true, false};
+    r.spread = run_spread{{402, 406, 0.25}, {1646592, 1662976, 0.25}, {2000, 6000, 0.5}, {3000, 9000, 0.5}, {1000, 1016, 0.125}};
     return r;
 }
 
@@ -127,6 +183,19 @@ inline void expect_same_cpu(const cpu_usage& a, const cpu_usage& b) {
 
 inline void expect_same(const run_result& a, const run_result& b) {
     SCOPED_TRACE(a.backend);
+    // iobench/3
+    EXPECT_EQ(a.censored, b.censored);
+    EXPECT_EQ(a.at_end, b.at_end);
+    EXPECT_EQ(a.checks, b.checks);
+    EXPECT_EQ(a.achieved, b.achieved);
+    EXPECT_EQ(a.steady_state, b.steady_state);
+    EXPECT_EQ(a.timeline, b.timeline);
+    EXPECT_EQ(a.spread, b.spread);
+    EXPECT_EQ(a.repetitions.size(), b.repetitions.size());
+    for (size_t i = 0; i < std::min(a.repetitions.size(), b.repetitions.size()); ++i) {
+        SCOPED_TRACE("repetition " + std::to_string(i));
+        expect_same(a.repetitions[i], b.repetitions[i]);
+    }
     EXPECT_EQ(a.backend, b.backend);
     EXPECT_EQ(a.workload, b.workload);
     EXPECT_EQ(a.status, b.status);

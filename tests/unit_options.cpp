@@ -89,3 +89,27 @@ TEST(options, help_is_not_an_error) {
     EXPECT_EQ(parse({"--help"}).cmd, command_line::verb::help);
     EXPECT_FALSE(parse({"run", "--help"}).help_text.empty());
 }
+
+TEST(options, measurement_flags_default_and_validate) {
+    const auto d = parse({"run"});
+    EXPECT_EQ(d.run.repeat, 1u);
+    EXPECT_EQ(d.run.interval_ns, 1'000'000'000u);
+    EXPECT_FALSE(d.run.steady.enabled);
+    const auto cl = parse({"run", "--repeat", "5", "--interval", "100ms", "--steady-state", "iops:5%"});
+    EXPECT_EQ(cl.run.repeat, 5u);
+    EXPECT_EQ(cl.run.interval_ns, 100'000'000u);
+    EXPECT_TRUE(cl.run.steady.enabled);
+    EXPECT_EQ(cl.run.steady.text, "iops:5%:5");
+    EXPECT_EQ(parse({"run", "--interval", "0"}).run.interval_ns, 0u);
+    EXPECT_EQ(parse({"load", "--target", "127.0.0.1:1", "--interval", "250ms"}).run.interval_ns, 250'000'000u);
+    EXPECT_NE(usage_message({"run", "--repeat", "0"}).find("--repeat"), std::string::npos);
+    EXPECT_NE(usage_message({"run", "--interval", "5ms"}).find("--interval"), std::string::npos);
+    EXPECT_NE(usage_message({"run", "--interval", "soon"}).find("--interval"), std::string::npos);
+    EXPECT_NE(usage_message({"run", "--steady-state", "iops"}).find("--steady-state"), std::string::npos);
+    EXPECT_NE(usage_message({"run", "--steady-state", "iops:5%", "--interval", "0"}).find("--steady-state"),
+              std::string::npos);
+    EXPECT_NE(usage_message({"run", "--steady-state", "iops:5%", "--ops", "100"}).find("--steady-state"),
+              std::string::npos);
+    EXPECT_NE(usage_message({"run", "--workload", "echo", "--steady-state", "iops:5%"}).find("storage"),
+              std::string::npos);
+}

@@ -24,7 +24,7 @@ std::string write_json(const run_context& ctx, const std::vector<run_result>& ru
 }
 
 std::vector<run_result> every_run(const run_context& ctx) {
-    std::vector<run_result> v{full_result(ctx)};
+    std::vector<run_result> v{full_result(ctx), repeated_result(ctx)};
     for (auto& r : other_results(ctx)) v.push_back(std::move(r));
     return v;
 }
@@ -35,7 +35,7 @@ TEST(results_json, round_trip_keeps_every_field) {
     const std::string text = write_json(ctx, runs);
     std::istringstream in(text);
     const result_file back = read_results_json(in);
-    EXPECT_EQ(back.schema, "iobench/2");
+    EXPECT_EQ(back.schema, "iobench/3");
     expect_same_context(ctx, back.context);
     ASSERT_EQ(back.results.size(), runs.size());
     for (size_t i = 0; i < runs.size(); ++i) expect_same(runs[i], back.results[i]);
@@ -51,6 +51,20 @@ TEST(results_json, an_empty_histogram_stays_empty_and_merges_as_before) {
     histogram merged = back.results[0].latency;
     merged.merge(fixed_histogram(1));
     expect_same_histogram(merged, fixed_histogram(1));
+}
+
+TEST(results_json, reads_an_iobench2_file_without_the_v3_fields) {
+    const run_context ctx = fixed_context();
+    run_result r = other_results(ctx)[1];
+    std::string text = write_json(ctx, {r});
+    const std::string v3 = "\"iobench/3\"";
+    text.replace(text.find(v3), v3.size(), "\"iobench/2\"");
+    std::istringstream in(text);
+    const result_file back = read_results_json(in);
+    EXPECT_EQ(back.schema, "iobench/2");
+    ASSERT_EQ(back.results.size(), 1u);
+    EXPECT_EQ(back.results[0].ops, r.ops);
+    EXPECT_TRUE(back.results[0].repetitions.empty());
 }
 
 TEST(results_json, reads_an_iobench1_storage_file) {

@@ -23,6 +23,7 @@ ordered_json good_document() {
     w->begin(ctx);
     w->add(full_result(ctx));
     for (const auto& r : other_results(ctx)) w->add(r);
+    w->add(repeated_result(ctx));  // results[5]
     w->end();
     return ordered_json::parse(out.str());
 }
@@ -35,6 +36,12 @@ std::string joined(const std::vector<std::string>& v) {
 
 TEST(results_schema, the_writers_output_conforms) {
     EXPECT_EQ(joined(check_results_schema(good_document())), "");
+}
+
+TEST(results_schema, an_iobench2_document_conforms) {
+    ordered_json doc = good_document();
+    doc["schema"] = "iobench/2";
+    EXPECT_EQ(joined(check_results_schema(doc)), "");
 }
 
 TEST(results_schema, iobench1_files_conform) {
@@ -106,7 +113,35 @@ INSTANTIATE_TEST_SUITE_P(
                "bucket indices must increase"},
         damage{"bucket_not_a_pair", [](ordered_json& d) { run0(d)["histogram"]["buckets"][0] = 5; },
                "must be [bucket index, count]"},
-        damage{"other_layout", [](ordered_json& d) { run0(d)["histogram"]["sub_buckets"] = 32; }, "sub_buckets: must be 64"}),
+        damage{"other_layout", [](ordered_json& d) { run0(d)["histogram"]["sub_buckets"] = 32; }, "sub_buckets: must be 64"},
+        // iobench/3
+        damage{"repetitions_need_a_spread", [](ordered_json& d) { d["results"][5].erase("spread"); },
+               "results[5].spread: missing"},
+        damage{"spread_min_above_max", [](ordered_json& d) { d["results"][5]["spread"]["iops"]["min"] = 1e9; },
+               "results[5].spread.iops: min is above max"},
+        damage{"repetition_histogram_broken",
+               [](ordered_json& d) { d["results"][5]["repetitions"][0]["histogram"]["count"] = 1; },
+               "results[5].repetitions[0].histogram: bucket counts"},
+        damage{"repetition_without_status", [](ordered_json& d) { d["results"][5]["repetitions"][1].erase("status"); },
+               "results[5].repetitions[1].status: missing"},
+        damage{"timeline_out_of_order", [](ordered_json& d) { run0(d)["timeline"][0]["t_s"] = 9; },
+               "results[0].timeline[1].t_s: intervals must be in time order"},
+        damage{"timeline_percentiles_out_of_order", [](ordered_json& d) { run0(d)["timeline"][0]["p50_ns"] = 1u << 30; },
+               "results[0].timeline[0]: p50_ns <= p99_ns <= max_ns"},
+        damage{"timeline_ops_negative", [](ordered_json& d) { run0(d)["timeline"][1]["ops"] = -3; },
+               "results[0].timeline[1].ops: must be an unsigned"},
+        damage{"littles_law_ok_not_bool", [](ordered_json& d) { run0(d)["checks"]["littles_law"]["ok"] = "yes"; },
+               "results[0].checks.littles_law.ok: must be a boolean"},
+        damage{"checks_without_stamp_count", [](ordered_json& d) { run0(d)["checks"].erase("negative_latencies"); },
+               "results[0].checks.negative_latencies: missing"},
+        damage{"censored_negative", [](ordered_json& d) { run0(d)["latency_ns"]["censored"] = -1; },
+               "results[0].latency_ns.censored: must be an unsigned"},
+        damage{"below_request_not_text", [](ordered_json& d) { run0(d)["achieved"]["below_request"] = {1}; },
+               "results[0].achieved.below_request: every entry"},
+        damage{"steady_state_without_criterion", [](ordered_json& d) { run0(d)["steady_state"].erase("criterion"); },
+               "results[0].steady_state.criterion: missing"},
+        damage{"suspect_without_reason", [](ordered_json& d) { d["results"][3]["reason"] = ""; },
+               "results[3].reason: a suspect run says why"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST(results_schema, text_that_is_not_json_is_one_problem) {

@@ -44,6 +44,7 @@ std::vector<run_result> storage_runs(const run_context& ctx) {
     full.net.reset();  // a storage row
     std::vector<run_result> v{std::move(full)};
     for (auto& r : other_results(ctx)) v.push_back(std::move(r));
+    v.push_back(repeated_result(ctx));
     return v;
 }
 

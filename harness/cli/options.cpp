@@ -34,6 +34,7 @@ std::string backend_names() {
 // Raw text of the flags that need parsing after Program_options has run.
 struct raw_flags {
     std::string backend, bs, size, runtime, ramp, notify, client_backend, msg_size, buf_size = "64k";
+    std::string interval = "1s", steady;
 };
 
 po::options_description common_description(raw_flags& f, run_options& o, const char* backend_help,
@@ -53,8 +54,26 @@ po::options_description common_description(raw_flags& f, run_options& o, const c
         ("sqpoll-cpu", po::value(&o.sqpoll_cpu)->default_value(o.sqpoll_cpu), "io_uring_sqpoll: pin the poller (-1 = no)")
         ("aio-notify", po::value(&f.notify)->default_value("suspend"),
          "posix_aio completion notification: suspend (aio_suspend) | signal (SIGEV_SIGNAL) | thread (SIGEV_THREAD)")
-        ("output,o", po::value(&o.output), "write JSON results (schema iobench/2, see results/SCHEMA.md) to this file")
+        ("output,o", po::value(&o.output),
+         "write JSON results (schema iobench/3, see results/SCHEMA.md) to this file; '-' writes them to stdout "
+         "instead of the table")
         ("quiet", po::bool_switch(&o.quiet), "no progress lines on stderr");
+    return d;
+}
+
+// How the window is measured: shared by run and load (--repeat: run only).
+po::options_description measure_description(raw_flags& f, run_options& o, bool with_repeat) {
+    po::options_description d("measurement options");
+    if (with_repeat)
+        d.add_options()("repeat", po::value(&o.repeat)->default_value(o.repeat),
+                        "run each backend x workload N times, interleaved across backends (A B C A B C ...), each "
+                        "with its own ramp; results give the median and the spread, and keep every repetition");
+    d.add_options()
+        ("interval", po::value(&f.interval)->default_value(f.interval),
+         "timeline step: per interval ops, bytes, p50, p99, max and ops in flight in the JSON (e.g. 1s, 100ms; 0 = off)")
+        ("steady-state", po::value(&f.steady),
+         "storage: after the ramp, end the window once the last N intervals' IOPS lie within PCT% of their mean "
+         "(iops:PCT% or iops:PCT%:N, N default 5), at the latest at --runtime");
     return d;
 }
 
@@ -126,6 +145,13 @@ void expand_backends(const std::string& list, std::vector<std::string>& out) {
 void check_common(const raw_flags& f, run_options& o) {
     o.runtime_ns = parse_duration_ns(f.runtime, "--runtime");
     o.ramp_ns = parse_duration_ns(f.ramp, "--ramp");
+    o.interval_ns = parse_duration_ns(f.interval, "--interval");
+    if (o.interval_ns != 0 && o.interval_ns < 10'000'000) throw usage_error("--interval " + f.interval + ": must be 0 (off) or at least 10ms");
+    if (o.repeat == 0 || o.repeat > 1000) throw usage_error("--repeat: must be between 1 and 1000");
+    if (!f.steady.empty()) {
+        o.steady = parse_steady_state(f.steady);
+        if (o.interval_ns == 0) throw usage_error("--steady-state: needs --interval above 0 (the band is judged per interval)");
+    }
     if (o.jobs == 0 || o.jobs > 256) throw usage_error("--jobs: must be between 1 and 256");
     if (f.notify == "suspend") o.notify = aio_notify::suspend;
     else if (f.notify == "signal") o.notify = aio_notify::signal;
@@ -199,7 +225,8 @@ void parse_run(const std::vector<std::string>& args, command_line& cl) {
     desc.add(common_description(f, o, ("backends to run: NAME[,NAME...] or all (" + backend_names() + ")").c_str(), "10s"))
         .add(storage_description(f, o))
         .add(server_description(f, o, "network: the loopback address the server under test binds (port 0 = any free)"))
-        .add(load_description(f, o, false));
+        .add(load_description(f, o, false))
+        .add(measure_description(f, o, true));
     po::options_description placement("network placement");
     placement.add_options()("netns", po::bool_switch(&o.netns),
                             "run the server and the load in two network namespaces joined by a veth pair "
@@ -212,10 +239,12 @@ void parse_run(const std::vector<std::string>& args, command_line& cl) {
     check_common(f, o);
     if (find_net_workload(o.workload)) {
         if (o.runtime_ns == 0) throw usage_error("--runtime: must be more than 0");
+        if (o.steady.enabled) throw usage_error("--steady-state: storage workloads only");
         check_network(f, vm, o);
     } else if (const auto pattern = parse_storage_pattern(o.workload)) {
         o.pattern = *pattern;
         check_storage(f, vm, o);
+        if (o.steady.enabled && o.ops) throw usage_error("--steady-state: bounded by --runtime, not --ops");
     } else {
         throw usage_error("--workload: unknown workload '" + o.workload +
                           "' (storage: read, write, randread, randwrite, randrw; network: " + net_workload_names() + ")");
@@ -248,11 +277,13 @@ void parse_load(const std::vector<std::string>& args, command_line& cl) {
     raw_flags f;
     po::options_description desc;
     desc.add(common_description(f, o, "the load generator's backend (same as --client-backend; default epoll)", "10s"))
-        .add(load_description(f, o, true));
+        .add(load_description(f, o, true))
+        .add(measure_description(f, o, false));
     po::variables_map vm;
     if (!parse_with(args, cl, desc, vm)) return;
     cl.cmd = command_line::verb::load;
     check_common(f, o);
+    if (o.steady.enabled) throw usage_error("--steady-state: storage workloads only");
     if (!find_net_workload(o.workload)) throw usage_error("--workload: load takes " + net_workload_names(", ", " or "));
     if (o.target.empty()) throw usage_error("--target: give the server's HOST:PORT");
     if (o.runtime_ns == 0) throw usage_error("--runtime: must be more than 0");

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "backends/backend.hpp"
+#include "harness/run/steady_state.hpp"
 #include "workloads/storage_workload.hpp"
 
 #include <cstdint>
@@ -36,8 +37,11 @@ struct run_options {
     unsigned sqpoll_idle_ms = 100;
     int sqpoll_cpu = -1;
     aio_notify notify = aio_notify::suspend;
-    std::string output;  // -o: JSON results path
+    std::string output;  // -o: JSON results path ("-": stdout, instead of the table)
     bool quiet = false;
+    unsigned repeat = 1;                     // --repeat: repetitions per backend x workload, interleaved
+    uint64_t interval_ns = 1'000'000'000ull; // --interval: timeline step, 0 = no timeline
+    steady_state_spec steady;                // --steady-state (storage)
 
     // Network workloads (echo, stream, http).
     unsigned connections = 64;

@@ -7,6 +7,7 @@
 #include "harness/system/clock.hpp"
 #include "harness/system/interrupt.hpp"
 #include "harness/net/net_load_worker.hpp"
+#include "harness/run/run_plan.hpp"
 #include "workloads/net_workload.hpp"
 
 #include <algorithm>
@@ -51,6 +52,7 @@ load_result run_load(const load_options& o) {
     const bool per_conn = entry->caps & cap_one_op_per_thread;
     const unsigned workers = per_conn ? o.connections : std::clamp(o.threads, 1u, o.connections);
     shared_state sh(workers, *w);
+    sh.timeline = timeline_shape_for(o.runtime_ns, o.interval_ns, workers);
     std::vector<std::unique_ptr<load_worker>> ws;
     for (unsigned w = 0, first = 0; w < workers; ++w) {
         const unsigned count = o.connections / workers + (w < o.connections % workers ? 1 : 0);
@@ -79,28 +81,25 @@ load_result run_load(const load_options& o) {
         sh.go.count_down();
         uint64_t abort_at = 0;
         bool shut = false;
-        // The whole process's CPU over the window (to within one 5 ms tick):
-        // what RUSAGE_THREAD sums miss, glibc's AIO helpers and io_uring's
-        // SQPOLL thread, is in here; in `run` so is the server.
-        rusage ru0{}, ru1{};
-        bool window_open = false, window_closed = false;
+        // The window's edges (run_plan.hpp), to within one 5 ms tick: the
+        // whole process's CPU, so what RUSAGE_THREAD sums miss, glibc's AIO
+        // helpers and io_uring's SQPOLL thread, is in here; in `run` so is the server.
+        window_edges edges;
         while (sh.drained.load() < workers) {
             const uint64_t now = now_ns();
             if (!abort_at && (sh.abort.load() || interrupted())) abort_at = now;
             const uint64_t end = abort_at ? std::min(abort_at, sh.stop_ns) : sh.stop_ns;
-            if (!window_open && now >= sh.measure_ns) window_open = ::getrusage(RUSAGE_SELF, &ru0) == 0;
-            else if (window_open && !window_closed && now >= end) window_closed = ::getrusage(RUSAGE_SELF, &ru1) == 0;
+            if (!edges.started() && now >= sh.measure_ns) edges.at_start();
+            else if (edges.started() && now >= end) edges.at_end();
             if (!shut && now > end + drain_ns + drain_ns / 4) {
                 for (int fd : sh.all_fds) ::shutdown(fd, SHUT_RDWR);
                 shut = true;
             }
             std::this_thread::sleep_for(std::chrono::milliseconds(5));
         }
-        if (window_open && !window_closed) ::getrusage(RUSAGE_SELF, &ru1);  // the workers drained within a tick
-        if (window_open) {
-            r.process_cpu_user_s = seconds_of(ru1.ru_utime) - seconds_of(ru0.ru_utime);
-            r.process_cpu_sys_s = seconds_of(ru1.ru_stime) - seconds_of(ru0.ru_stime);
-        }
+        edges.at_end();  // the workers drained within a tick
+        r.process_cpu_user_s = edges.cpu().user_s;
+        r.process_cpu_sys_s = edges.cpu().sys_s;
         sh.may_close.count_down();
     });
     {
@@ -120,8 +119,14 @@ load_result run_load(const load_options& o) {
     }
     watchdog.join();
 
+    std::vector<const interval_recorder*> timelines;
+    double inflight_ns = 0;
     for (auto& w : ws) {
         const load_result& x = w->result;
+        timelines.push_back(&w->timeline);
+        for (const auto& s : w->timeline.slots()) inflight_ns += s.inflight_ns_sum;
+        r.censored.merge(x.censored);
+        r.censored_oldest_ns = std::max(r.censored_oldest_ns, x.censored_oldest_ns);
         r.latency.merge(x.latency);
         r.requests += x.requests;
         r.bytes_sent += x.bytes_sent;
@@ -136,7 +141,10 @@ load_result run_load(const load_options& o) {
     uint64_t end = sh.stop_ns;
     for (auto& w : ws)
         if (w->stopped_ns) end = std::min(end, w->stopped_ns);
-    r.duration_s = end > sh.measure_ns ? static_cast<double>(end - sh.measure_ns) / 1e9 : 0;
+    const uint64_t window = end > sh.measure_ns ? end - sh.measure_ns : 0;
+    r.duration_s = static_cast<double>(window) / 1e9;
+    r.timeline = merge_timeline(timelines, window);
+    if (o.rate <= 0 && window > 0) r.inflight_mean = inflight_ns / static_cast<double>(window);
     if (!sh.error.empty()) {
         r.ok = false;
         r.error = sh.error;

@@ -5,10 +5,13 @@
 
 #include "backends/backend.hpp"
 #include "results/histogram.hpp"
+#include "results/run_result.hpp"
 #include "harness/net/net_address.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace iobench {
 
@@ -25,6 +28,7 @@ struct load_options {
     uint64_t start_at_ns = 0;       // CLOCK_REALTIME ns to start at (--start-at), 0 = now
     double rate = 0;                // open loop: requests/s over all connections; 0 = closed loop
     bool verify = true;             // check echoed bytes / HTTP responses
+    uint64_t interval_ns = 0;       // timeline step (--interval), 0 = none
     backend_options backend_opts;
 };
 
@@ -44,6 +48,10 @@ struct load_result {
     double achieved_rate = 0;       // requests/s really completed
     double cpu_user_s = 0, cpu_sys_s = 0;  // the load threads only (RUSAGE_THREAD sums)
     double process_cpu_user_s = 0, process_cpu_sys_s = 0;  // the whole process (RUSAGE_SELF) over the window
+    std::vector<timeline_point> timeline;  // per --interval
+    std::optional<double> inflight_mean;   // closed loop: time-mean of requests outstanding over the window
+    histogram censored;                    // requests outstanding when the window closed: their age then
+    uint64_t censored_oldest_ns = 0;
 };
 
 // Runs on the calling thread (plus `threads - 1` more). Never throws for

@@ -35,6 +35,7 @@ void load_worker::run() {
     sh_.ready.count_down();
     sh_.go.wait();
     if (!sh_.abort.load()) loop();
+    result.latency = timeline.merged();
     sh_.drained.fetch_add(1);
     sh_.may_close.wait();
     for (const conn_state& c : conns_)
@@ -65,6 +66,7 @@ void load_worker::setup() {
     result.setup = be_->describe();
     staged_.reserve(bo.depth);
     cqes_.resize(bo.depth);
+    timeline.setup(sh_.timeline.slots, sh_.timeline.interval_ns);
 
     const net_workload* w = &sh_.workload;
     const unsigned pipeline = std::max(1u, o_.pipeline);
@@ -186,6 +188,7 @@ void load_worker::issue(conn_state& c, uint64_t now) {
         for (unsigned i = 0; i < k; ++i) c.stamps[(c.head + i) % pipeline] = now;
     }
     c.outstanding = k;
+    requests_out_ += k;
     const request_batch req = c.session->fill(k);
     c.tx = req.data;
     c.tx_len = req.len;
@@ -206,15 +209,59 @@ void load_worker::complete_request(conn_state& c, uint64_t now) {
     const uint64_t stamp = c.stamps[c.head];
     c.head = (c.head + 1) % std::max(1u, o_.pipeline);
     --c.outstanding;
+    --requests_out_;
     if (in_window(now)) {
-        result.latency.record(now - stamp);
+        timeline.record(now, now - stamp, 0);
         ++result.requests;
     }
+}
+
+// Requests outstanding, integrated between the loop's clock reads (the same
+// instants the latency stamps use), so Little's law can be checked.
+void load_worker::integrate(uint64_t now) {
+    if (!stopping_) {
+        const uint64_t from = std::max(last_t_, sh_.measure_ns), to = std::min(now, sh_.stop_ns);
+        if (to > from) timeline.add_inflight(from, to, requests_out_);
+    }
+    last_t_ = now;
+}
+
+// Requests still unanswered when the window closes: each is a censored
+// sample, its age at the end. Once per run, a pass over this worker's connections.
+void load_worker::censor_outstanding(uint64_t end) {
+    const unsigned pipeline = std::max(1u, o_.pipeline);
+    for (const conn_state& c : conns_) {
+        if (c.dead) continue;
+        for (unsigned i = 0; i < c.outstanding; ++i) {
+            const uint64_t stamp = c.stamps[(c.head + i) % pipeline];
+            if (stamp >= end) continue;  // sent after the window closed
+            result.censored.record(end - stamp);
+            result.censored_oldest_ns = std::max(result.censored_oldest_ns, end - stamp);
+        }
+    }
+}
+
+void load_worker::check_stop(uint64_t now) {
+    if (stopping_ || !(now >= sh_.stop_ns || sh_.abort.load(std::memory_order_relaxed) || interrupted())) return;
+    integrate(now);
+    stopping_ = true;
+    stop_at_ = now;
+    rusage ru1{};
+    ::getrusage(RUSAGE_THREAD, &ru1);
+    if (measuring_) {
+        result.cpu_user_s = seconds_of(ru1.ru_utime) - seconds_of(ru0_.ru_utime);
+        result.cpu_sys_s = seconds_of(ru1.ru_stime) - seconds_of(ru0_.ru_stime);
+        censor_outstanding(std::min(now, sh_.stop_ns));
+    }
+    result.live_connections = live_;
+    stopped_ns = now;
 }
 
 void load_worker::conn_error(conn_state& c, const char* what, int64_t res) {
     if (c.dead) return;
     c.dead = true;
+    requests_out_ -= c.outstanding;  // never answered: no longer outstanding
+    c.outstanding = 0;
     // shutdown, not close: the other direction's op may still be in flight,
     // and the number must stay ours until the watchdog is done with it.
     ::shutdown(c.fd.get(), SHUT_RDWR);
@@ -232,7 +279,10 @@ void load_worker::on_send(conn_state& c, int64_t res, uint64_t now) {
         return;
     }
     if (res < 0) return conn_error(c, "send", res);
-    if (in_window(now)) result.bytes_sent += static_cast<uint64_t>(res);
+    if (in_window(now)) {
+        result.bytes_sent += static_cast<uint64_t>(res);
+        if (c.one_way) timeline.add_bytes(now, static_cast<uint64_t>(res));
+    }
     c.tx_done += static_cast<uint32_t>(res);
     if (c.dead) return;
     if (c.tx_done < c.tx_len) {  // partial send: the rest goes next
@@ -249,13 +299,17 @@ void load_worker::on_recv(conn_state& c, int64_t res, uint64_t now) {
         // The server hung up as it said it would; pipelined requests it did
         // not answer are dropped (not measured), and the next go on a new connection.
         c.recv_busy = false;
+        requests_out_ -= c.outstanding;
         c.outstanding = 0;
         c.head = 0;
         return;
     }
     if (res <= 0) return conn_error(c, "recv", res);
     if (c.dead) return;
-    if (in_window(now)) result.bytes_received += static_cast<uint64_t>(res);
+    if (in_window(now)) {
+        result.bytes_received += static_cast<uint64_t>(res);
+        timeline.add_bytes(now, static_cast<uint64_t>(res));
+    }
     const reply_step st = c.session->on_reply(c.rx.buf, static_cast<uint32_t>(res), c.outstanding);
     if (st.close) c.reconnect = true;
     for (unsigned i = 0; i < st.answered; ++i) complete_request(c, now);
@@ -277,25 +331,16 @@ void load_worker::loop() {
         interval_ns_ = static_cast<uint64_t>(1e9 * total / o_.rate);
         for (conn_state& c : conns_) c.next_due = sh_.start_ns + interval_ns_ * c.id / total;
     }
-    uint64_t now = now_ns(), stop_at = 0;
+    timeline.begin(sh_.measure_ns);
+    uint64_t now = now_ns();
+    last_t_ = now;
     bool scan = true;  // closed loop: only the first pass; later sends follow their completions
     while (true) {
         if (!measuring_ && now >= sh_.measure_ns) {
             measuring_ = true;
             ::getrusage(RUSAGE_THREAD, &ru0_);
         }
-        if (!stopping_ && (now >= sh_.stop_ns || sh_.abort.load(std::memory_order_relaxed) || interrupted())) {
-            stopping_ = true;
-            stop_at = now;
-            rusage ru1{};
-            ::getrusage(RUSAGE_THREAD, &ru1);
-            if (measuring_) {
-                result.cpu_user_s = seconds_of(ru1.ru_utime) - seconds_of(ru0_.ru_utime);
-                result.cpu_sys_s = seconds_of(ru1.ru_stime) - seconds_of(ru0_.ru_stime);
-            }
-            result.live_connections = live_;
-            stopped_ns = now;
-        }
+        check_stop(now);
         uint64_t wake = stopping_ ? now + max_wait_ns : sh_.stop_ns;
         if (!stopping_ && (open || scan)) {
             scan = false;
@@ -308,16 +353,19 @@ void load_worker::loop() {
         if (!flush()) return;
         // The watchdog shuts the sockets down at the deadline plus the drain
         // time; if the backend still holds ops a while later, give up on them.
-        if (stopping_ && (in_flight_ == 0 || now >= stop_at + drain_ns * 5 / 2)) return;
+        if (stopping_ && (in_flight_ == 0 || now >= stop_at_ + drain_ns * 5 / 2)) return;
         const uint64_t wait = std::min(wake > now ? wake - now : 0, max_wait_ns);
         if (in_flight_ == 0) {  // nothing to reap (open loop between sends): sleep to the next due time
             std::this_thread::sleep_for(std::chrono::nanoseconds(wait));
             now = now_ns();
+            integrate(now);
             continue;
         }
         const int n = be_->reap(cqes_, 1, std::chrono::nanoseconds(wait));
         if (n < 0) return sh_.fail(std::string(be_->name()) + " reap: " + errno_text(-n));
         now = now_ns();  // one clock read per batch
+        integrate(now);
+        if (n > 0) check_stop(now);  // completions past the deadline were outstanding at it: censored
         for (int i = 0; i < n; ++i) {
             --in_flight_;
             conn_state& c = conns_[cqes_[i].token >> 2];

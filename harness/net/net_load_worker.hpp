@@ -6,6 +6,7 @@
 #include "backends/registry.hpp"
 #include "backends/unique_fd.hpp"
 #include "harness/net/net_load.hpp"
+#include "harness/run/interval_timeline.hpp"
 #include "workloads/net_workload.hpp"
 
 #include <atomic>
@@ -29,6 +30,7 @@ struct shared_state {
     std::atomic<bool> abort{false};
     std::atomic<unsigned> live{0};
     uint64_t start_ns = 0, measure_ns = 0, stop_ns = 0;
+    timeline_shape timeline;  // each worker's interval slots
     std::mutex mu;
     std::string error;  // first fatal error
     std::vector<int> all_fds;  // for the watchdog's shutdown; closed only after may_close
@@ -68,6 +70,7 @@ public:
 
     load_result result;  // this worker's share
     uint64_t stopped_ns = 0;
+    interval_recorder timeline;  // per-interval latency, requests, bytes, requests outstanding
 
 private:
     void setup();
@@ -77,6 +80,9 @@ private:
     void on_send(conn_state& c, int64_t res, uint64_t now);
     void on_recv(conn_state& c, int64_t res, uint64_t now);
     void complete_request(conn_state& c, uint64_t now);
+    void integrate(uint64_t now);
+    void check_stop(uint64_t now);
+    void censor_outstanding(uint64_t end);
     void conn_error(conn_state& c, const char* what, int64_t res);
     unique_fd open_socket() const;
     void reopen(conn_state& c);
@@ -99,6 +105,8 @@ private:
     std::vector<io_op> staged_;
     std::vector<io_completion> cqes_;
     unsigned in_flight_ = 0, live_ = 0;
+    unsigned requests_out_ = 0;  // requests sent (or due) and not yet answered, over every connection
+    uint64_t last_t_ = 0, stop_at_ = 0;
     bool overlap_ = true;    // send and recv in flight together (not with a thread per op or glibc's per-fd queue)
     bool stopping_ = false, measuring_ = false;
     uint64_t interval_ns_ = 0;  // open loop: between intended sends on one connection

@@ -11,6 +11,7 @@
 #include "harness/net/net_server.hpp"
 #include "harness/cli/errors.hpp"
 #include "harness/net/netns.hpp"
+#include "harness/run/run_checks.hpp"
 #include "workloads/net_workload.hpp"
 
 #include <cstdio>
@@ -36,7 +37,7 @@ server_options server_options_of(const std::string& backend, const run_options& 
     return s;
 }
 
-load_options load_options_of(const run_options& o, const net_address& target) {
+load_options load_options_of(const run_options& o, const run_plan& plan, const net_address& target) {
     load_options l;
     l.backend = o.client_backend;
     l.target = target;
@@ -45,8 +46,9 @@ load_options load_options_of(const run_options& o, const net_address& target) {
     l.threads = o.jobs;
     l.msg_size = o.msg_size;
     l.pipeline = o.pipeline;
-    l.runtime_ns = o.runtime_ns;
-    l.ramp_ns = o.ramp_ns;
+    l.runtime_ns = plan.runtime_ns;
+    l.ramp_ns = plan.ramp_ns;
+    l.interval_ns = plan.interval_ns;
     l.rate = o.rate;
     l.backend_opts = backend_options_for(o, o.connections);
     if (o.start_at > 0) l.start_at_ns = static_cast<uint64_t>(o.start_at * 1e9);
@@ -84,6 +86,23 @@ void fill_from_load(run_result& r, const load_result& l, const run_options& o) {
     n.bytes_received = l.bytes_received;
     n.client_cpu = {l.cpu_user_s, l.cpu_sys_s};
     r.cpu = {l.process_cpu_user_s, l.process_cpu_sys_s};
+    r.timeline = l.timeline;
+}
+
+// The run plan's self-checks and achieved-vs-requested on what the load side
+// measured; last, so a server error found later is not hidden behind "suspect".
+void finish_checks(run_result& r, const load_result& l, const run_options& o) {
+    check_inputs in;
+    in.inflight_mean = l.inflight_mean;
+    in.censored = l.censored;
+    in.censored_oldest_ns = l.censored_oldest_ns;
+    apply_checks(r, in);
+    achieved_facts a;
+    a.rate_requested = o.rate;
+    a.rate = o.rate > 0 ? l.achieved_rate : 0;
+    a.connections_requested = o.connections;
+    a.connections_live = l.live_connections;
+    apply_achieved(r, a);
 }
 
 void fill_from_server(run_result& r, const server_stats& s) {
@@ -109,7 +128,8 @@ void finish_cpu(run_result& r) {
 
 }  // namespace
 
-run_result run_network_backend(const std::string& backend_name, const run_options& o, const netns_pair* ns) {
+run_result run_network_backend(const std::string& backend_name, const run_options& o, const run_plan& plan,
+                               const netns_pair* ns) {
     run_result r;
     r.counters = counters_of({});
     r.backend = backend_name;
@@ -131,7 +151,7 @@ run_result run_network_backend(const std::string& backend_name, const run_option
             // Load threads are started from here, so they (and their sockets) live in the client namespace.
             std::optional<netns_guard> in_ns;
             if (ns) in_ns.emplace(ns->client_ns());
-            l = run_load(load_options_of(o, server->address()));
+            l = run_load(load_options_of(o, plan, server->address()));
         }
         fill_from_load(r, l, o);
         r.net->target = server->address().to_string();
@@ -142,6 +162,7 @@ run_result run_network_backend(const std::string& backend_name, const run_option
         // (glibc AIO, SQPOLL) land on the server side, which is where they
         // are with the default client backend (epoll).
         r.net->server_cpu = r.cpu - r.net->client_cpu;
+        finish_checks(r, l, o);
     } catch (const unsupported_error& e) {  // net_server probed the backend: it cannot serve sockets here
         r.status = run_status::unsupported;
         r.reason = e.what();
@@ -204,19 +225,20 @@ run_result serve_network(const run_options& o) {
     return r;
 }
 
-run_result load_network(const run_options& o) {
+run_result load_network(const run_options& o, const run_plan& plan) {
     run_result r;
     r.counters = counters_of({});
     r.backend = o.client_backend;
     r.workload = o.workload;
     const net_address target = parse_net_address(o.target, "--target");
-    const load_result l = run_load(load_options_of(o, target));  // probes the client backend
+    const load_result l = run_load(load_options_of(o, plan, target));  // probes the client backend
     if (l.unsupported) throw std::runtime_error(l.error);
     fill_from_load(r, l, o);
     r.setup = l.setup;
     r.net->side = "load";
     r.net->target = target.to_string();
     finish_cpu(r);
+    finish_checks(r, l, o);
     return r;
 }
 

@@ -26,6 +26,7 @@ constexpr uint64_t stall_limit_ns = 30'000'000'000ull;
 struct slot {
     uint64_t submitted_ns = 0;  // set in flush(), just before the op's submit
     bool fresh = false;   // a new op, not yet stamped (a requeued rest keeps its stamp)
+    bool busy = false;    // issued and not yet completed (queued or in the kernel)
     uint64_t offset = 0;  // where this op started (for verify and messages)
     uint32_t done = 0;    // bytes already transferred (short transfers are requeued)
     op_kind kind = op_kind::read;
@@ -69,9 +70,13 @@ public:
         slots_.resize(depth);
         pending_.reserve(depth);
         completions_.resize(depth);
+        out_.timeline.setup(job_.timeline.slots, job_.timeline.interval_ns);
+        out_.depth.setup(depth);
+        fault_pending_ = job_.fault_drop_stamp;
     }
 
     void run() {
+        out_.timeline.begin(clock_.measure_start_ns);
         uint64_t now = now_ns();
         for (unsigned s = 0; s < slots_.size(); ++s) issue_new(s, now);
         if (!flush()) return drain();
@@ -94,7 +99,8 @@ public:
                 continue;
             }
             last_progress = now;
-            if (!stopping_ && ((clock_.stop_ns && now >= clock_.stop_ns) || interrupted())) stop(now);
+            const uint64_t deadline = stop_at();
+            if (!stopping_ && ((deadline && now >= deadline) || interrupted())) stop(now);
             uint64_t measured = 0;
             for (int i = 0; i < n; ++i) measured += complete(completions_[static_cast<unsigned>(i)], now);
             if (measured) clock_.live_ops.fetch_add(measured, std::memory_order_relaxed);
@@ -108,6 +114,7 @@ private:
     unsigned complete(const io_completion& c, uint64_t now) {
         slot& s = slots_[c.token];
         --inflight_;
+        s.busy = false;
         if (c.result < 0) {
             ++out_.errors;
             fail(describe_failure("I/O error", s.kind, s.offset + s.done, c.result));
@@ -144,12 +151,17 @@ private:
     }
 
     void record(const slot& s, uint64_t now) {
-        switch (s.kind) {
-        case op_kind::fsync: ++out_.fsyncs; return;  // syncs are counted, not mixed into I/O latency
-        case op_kind::write: ++out_.writes; break;
-        default: ++out_.reads; break;
+        if (s.kind == op_kind::fsync) {  // syncs are counted, not mixed into I/O latency
+            ++out_.fsyncs;
+            return;
         }
-        out_.latency.record(now - s.submitted_ns);
+        if (now < s.submitted_ns) [[unlikely]] {  // the stamp check: never a sample below zero
+            ++out_.negative_latencies;
+            return;
+        }
+        if (s.kind == op_kind::write) ++out_.writes;
+        else ++out_.reads;
+        out_.timeline.record(now, now - s.submitted_ns, job_.bs);
         ++out_.ops;
         out_.bytes += job_.bs;
     }
@@ -175,6 +187,7 @@ private:
         slot& s = slots_[idx];
         s.done = 0;
         s.fresh = true;  // stamped in flush(), at the edge of the batch that submits it
+        s.busy = true;
         if (job_.fsync_every && writes_since_sync_ >= job_.fsync_every) {
             writes_since_sync_ = 0;
             s.kind = op_kind::fsync;
@@ -195,7 +208,8 @@ private:
     }
 
     void requeue(unsigned idx) {
-        const slot& s = slots_[idx];
+        slot& s = slots_[idx];
+        s.busy = true;
         pending_.push_back({s.kind, 0, 0, fd_for(idx), buffer(idx) + s.done, job_.bs - s.done, s.offset + s.done, idx});
         ++inflight_;
     }
@@ -220,6 +234,7 @@ private:
                     s.fresh = false;
                 }
             }
+            if (fault_pending_ && edge >= clock_.measure_start_ns) [[unlikely]] drop_stamp(ops.front().token);
             account_inflight(edge);
             in_kernel_ += static_cast<unsigned>(ops.size());
             be_->prepare(ops);
@@ -238,21 +253,51 @@ private:
     // mean depth and IOPS x mean latency agree (Little's law). Ops the harness
     // has not handed over yet are not in flight: at page-cache speed they are
     // a third of the requested depth, and the achieved depth says so.
+    // Per interval slot, and the time at each depth for the median depth.
     void account_inflight(uint64_t now) {
         if (stopping_ || now <= clock_.measure_start_ns) {
             last_edge_ = now;
             return;
         }
         const uint64_t from = std::max(last_edge_, clock_.measure_start_ns);
-        const uint64_t to = clock_.stop_ns ? std::min(now, clock_.stop_ns) : now;
-        if (to > from) out_.inflight_ns_sum += static_cast<double>(in_kernel_) * static_cast<double>(to - from);
+        const uint64_t deadline = stop_at();
+        const uint64_t to = deadline ? std::min(now, deadline) : now;
+        if (to > from) {
+            out_.timeline.add_inflight(from, to, in_kernel_);
+            out_.depth.add(in_kernel_, to - from);
+        }
         last_edge_ = now;
     }
+
+    uint64_t stop_at() const { return clock_.stop_ns.load(std::memory_order_relaxed); }
 
     void stop(uint64_t now) {
         if (stopping_) return;
         stopping_ = true;
-        out_.measure_end_ns = clock_.stop_ns ? std::min(now, clock_.stop_ns) : now;
+        const uint64_t deadline = stop_at();
+        out_.measure_end_ns = deadline ? std::min(now, deadline) : now;
+        censor_inflight(out_.measure_end_ns);
+    }
+
+    // Ops the kernel still holds when the window closes are not lost from the
+    // latency record: each goes in as a censored sample, its age at the end
+    // (a lower bound of its latency). Once per run, at the edge: a loop over
+    // the depth's slots, nothing allocated.
+    void censor_inflight(uint64_t end) {
+        if (end <= clock_.measure_start_ns) return;
+        for (const slot& s : slots_) {
+            if (!s.busy || s.fresh || s.kind == op_kind::fsync || s.submitted_ns >= end) continue;
+            const uint64_t age = end - s.submitted_ns;
+            out_.censored.record(age);
+            out_.censored_oldest_ns = std::max(out_.censored_oldest_ns, age);
+        }
+    }
+
+    // IOBENCH_TEST_FAULT=drop_stamp: the op loses its submit stamp (as if it
+    // were never written), so its completion fails the stamp check. Test-only.
+    void drop_stamp(uint64_t token) {
+        fault_pending_ = false;
+        slots_[token].submitted_ns = UINT64_MAX;
     }
 
     void fail(std::string msg) {
@@ -293,6 +338,7 @@ private:
     unsigned writes_since_sync_ = 0;
     bool stopping_ = false;
     bool stopping_after_this_ = false;
+    bool fault_pending_ = false;
 };
 
 }  // namespace
@@ -306,6 +352,8 @@ void run_storage_worker(const storage_job& job, run_clock& clock, worker_result&
         counted_down = true;
         clock.go.wait();
         w.run();
+        out.latency = out.timeline.merged();
+        for (const auto& s : out.timeline.slots()) out.inflight_ns_sum += s.inflight_ns_sum;
     } catch (const std::exception& e) {
         out.ok = false;
         out.error = e.what();

@@ -1,15 +1,16 @@
-// Storage runs: one backend at a time, N worker threads, one measured window.
+// Storage runs: one backend at a time, N worker threads, one measured window
+// per repetition, timed by the run plan (harness/run/run_plan.hpp).
 #include "harness/storage/storage_runner.hpp"
 
+#include "harness/cli/progress.hpp"
+#include "harness/run/run_checks.hpp"
 #include "harness/system/clock.hpp"
-#include "harness/system/cpu_time.hpp"
 #include "harness/system/interrupt.hpp"
 #include "harness/system/result_counters.hpp"
-#include "harness/cli/progress.hpp"
 #include "harness/storage/storage_engine.hpp"
 
-#include <cmath>
 #include <fcntl.h>
+#include <optional>
 #include <thread>
 
 namespace iobench {
@@ -24,7 +25,8 @@ void sleep_until_ns(uint64_t t) {
     }
 }
 
-std::vector<storage_job> plan_jobs(const backend_entry& entry, const run_options& o, const test_file& target) {
+std::vector<storage_job> plan_jobs(const backend_entry& entry, const run_options& o, const run_plan& plan,
+                                   const test_file& target) {
     const bool per_thread = entry.caps & cap_one_op_per_thread;
     const unsigned threads = per_thread ? o.jobs * o.iodepth : o.jobs;
     const storage_pattern pattern = o.pattern;
@@ -32,6 +34,7 @@ std::vector<storage_job> plan_jobs(const backend_entry& entry, const run_options
     // Sequential workers each get their own slice; random ones share the file.
     uint64_t slice = o.size;
     if (sequential) slice = std::max<uint64_t>(o.bs, (o.size / threads) / o.bs * o.bs);
+    const timeline_shape shape = timeline_shape_for(plan.runtime_ns, plan.interval_ns, threads);
 
     std::vector<storage_job> jobs(threads);
     for (unsigned t = 0; t < threads; ++t) {
@@ -49,6 +52,8 @@ std::vector<storage_job> plan_jobs(const backend_entry& entry, const run_options
         j.verify = o.verify;
         j.pattern_seed = target.pattern_seed();
         j.offset_seed = (o.seed ? o.seed : 0x9e3779b97f4a7c15ull) + t * 0x632be59bd9b4e019ull;
+        j.timeline = shape;
+        j.fault_drop_stamp = plan.fault == test_fault::drop_stamp && t == 0;
     }
     return jobs;
 }
@@ -60,20 +65,39 @@ void add_notes(run_result& r, const backend_entry& entry, const run_options& o, 
         r.notes.push_back(std::to_string(threads) + (threads == 1 ? " thread" : " threads") +
                           " with one op in flight each (iodepth x jobs)");
     if (entry.caps & cap_fd_per_slot) r.notes.push_back("one fd per in-flight op (glibc serialises requests on one fd)");
-    if (r.ops > 0 && r.achieved_iodepth > 0) {
-        // Little's law: mean ops in flight = throughput x mean latency.
-        const double little = r.iops * r.latency.mean() / 1e9;
-        const double off = std::abs(little - r.achieved_iodepth) / r.achieved_iodepth;
-        if (off > 0.05)
-            r.notes.push_back("check failed: Little's law off by " + std::to_string(static_cast<int>(off * 100)) +
-                              "% (iops x mean latency = " + std::to_string(little) + ", measured in flight = " +
-                              std::to_string(r.achieved_iodepth) + ")");
+}
+
+// The runner thread between the measure start and the deadline: progress
+// lines, and --steady-state judged at each interval edge from the live count.
+std::optional<steady_state_result> watch_window(run_clock& clock, const window_times& w, const run_plan& plan,
+                                                progress_line& progress) {
+    const bool steady = plan.steady.enabled && plan.interval_ns > 0;
+    steady_state_detector detector(plan.steady);
+    const uint64_t tick = steady ? plan.interval_ns : 1'000'000'000ull;
+    uint64_t next = w.measure_start_ns + tick, last_ops = 0;
+    while (now_ns() < w.stop_ns && !interrupted()) {
+        sleep_until_ns(std::min(w.stop_ns, next));
+        const uint64_t now = now_ns();
+        if (steady && now >= next && now < w.stop_ns) {
+            const uint64_t ops = clock.live_ops.load(std::memory_order_relaxed);
+            const double iops = static_cast<double>(ops - last_ops) * 1e9 / static_cast<double>(tick);
+            last_ops = ops;
+            if (detector.add(iops)) {
+                clock.stop_ns.store(now, std::memory_order_relaxed);  // the workers close the window at their next batch
+                return steady_state_result{true, static_cast<double>(now - w.measure_start_ns) / 1e9, plan.steady.text};
+            }
+        }
+        if (now >= next) next += tick;
+        progress.update(now - w.measure_start_ns, plan.runtime_ns, clock.live_ops.load());
     }
+    if (plan.steady.enabled) return steady_state_result{false, 0, plan.steady.text};
+    return std::nullopt;
 }
 
 }  // namespace
 
-run_result run_storage_backend(const std::string& backend_name, const run_options& o, test_file& target) {
+run_result run_storage_backend(const std::string& backend_name, const run_options& o, const run_plan& plan,
+                               test_file& target) {
     run_result r;
     r.backend = backend_name;
     r.workload = o.workload;
@@ -86,13 +110,13 @@ run_result run_storage_backend(const std::string& backend_name, const run_option
         r.reason = p.reason;
         return r;
     }
-    auto jobs = plan_jobs(entry, o, target);
+    auto jobs = plan_jobs(entry, o, plan, target);
     const auto threads = static_cast<unsigned>(jobs.size());
     r.threads = threads;
     if (writes_data(o.pattern) && !o.verify) target.forget_pattern();
 
     run_clock clock(threads);
-    if (o.ops) clock.ops_left = o.ops;
+    if (plan.ops) clock.ops_left = plan.ops;
     std::vector<worker_result> results(threads);
     std::vector<std::jthread> workers;
     workers.reserve(threads);
@@ -100,47 +124,52 @@ run_result run_storage_backend(const std::string& backend_name, const run_option
         workers.emplace_back([&, t] { run_storage_worker(jobs[t], clock, results[t]); });
 
     clock.ready.wait();
-    const uint64_t start = now_ns();
-    clock.measure_start_ns = start + o.ramp_ns;
-    clock.stop_ns = o.ops ? 0 : clock.measure_start_ns + o.runtime_ns;
+    const window_times w = open_window(plan, now_ns());
+    clock.measure_start_ns = w.measure_start_ns;
+    clock.stop_ns.store(w.stop_ns);
     clock.go.count_down();
 
     progress_line progress(backend_name + " " + o.workload, o.quiet);
-    sleep_until_ns(clock.measure_start_ns);
-    const cpu_usage cpu0 = process_cpu();
-    cpu_usage cpu1;
-    if (clock.stop_ns) {
-        while (now_ns() < clock.stop_ns && !interrupted()) {
-            sleep_until_ns(std::min(clock.stop_ns, now_ns() + 1'000'000'000));
-            progress.update(now_ns() - clock.measure_start_ns, o.runtime_ns, clock.live_ops.load());
-        }
-        cpu1 = process_cpu();
+    window_edges edges;
+    sleep_until_ns(w.measure_start_ns);
+    edges.at_start();
+    if (w.stop_ns) {
+        r.steady_state = watch_window(clock, w, plan, progress);
+        edges.at_end();
         workers.clear();  // joins
     } else {
-        for (auto& w : workers) w.join();
-        cpu1 = process_cpu();
+        for (auto& t : workers) t.join();
+        edges.at_end();
     }
     progress.finish();
 
     uint64_t end = clock.measure_start_ns;
     double inflight_sum = 0;
     backend_counters counters;
-    for (auto& w : results) {
-        if (!w.ok && r.status == run_status::ok) {
+    check_inputs checks;
+    std::vector<const interval_recorder*> timelines;
+    double depth_p50 = 0;
+    for (auto& x : results) {
+        if (!x.ok && r.status == run_status::ok) {
             r.status = run_status::error;
-            r.reason = w.error;
+            r.reason = x.error;
         }
-        r.latency.merge(w.latency);
-        r.ops += w.ops;
-        r.bytes += w.bytes;
-        r.read_ops += w.reads;
-        r.write_ops += w.writes;
-        r.fsyncs += w.fsyncs;
-        r.errors += w.errors;
-        counters += w.counters;
-        end = std::max(end, w.measure_end_ns);
-        inflight_sum += w.inflight_ns_sum;
-        if (r.setup.empty()) r.setup = w.setup;
+        r.latency.merge(x.latency);
+        r.ops += x.ops;
+        r.bytes += x.bytes;
+        r.read_ops += x.reads;
+        r.write_ops += x.writes;
+        r.fsyncs += x.fsyncs;
+        r.errors += x.errors;
+        counters += x.counters;
+        end = std::max(end, x.measure_end_ns);
+        inflight_sum += x.inflight_ns_sum;
+        checks.negative_latencies += x.negative_latencies;
+        checks.censored.merge(x.censored);
+        checks.censored_oldest_ns = std::max(checks.censored_oldest_ns, x.censored_oldest_ns);
+        timelines.push_back(&x.timeline);
+        depth_p50 += x.depth.median();  // workers' depths add up; so, roughly, do their medians
+        if (r.setup.empty()) r.setup = x.setup;
     }
     r.counters = counters_of(counters);
     if (interrupted() && r.status == run_status::ok) {
@@ -153,9 +182,15 @@ run_result run_storage_backend(const std::string& backend_name, const run_option
         r.iops = static_cast<double>(r.ops) / r.duration_s;
         r.bytes_per_sec = static_cast<double>(r.bytes) / r.duration_s;
         r.achieved_iodepth = inflight_sum / static_cast<double>(window);
+        checks.inflight_mean = r.achieved_iodepth;
     }
-    r.cpu = cpu1 - cpu0;
+    r.cpu = edges.cpu();
     if (r.ops) r.cpu_per_op_ns = (r.cpu.user_s + r.cpu.sys_s) * 1e9 / static_cast<double>(r.ops);
+    r.timeline = merge_timeline(timelines, window);
+    if (plan.interval_ns && !jobs.empty() && jobs[0].timeline.widened)
+        r.notes.push_back("timeline: --interval widened to " +
+                          std::to_string(static_cast<double>(jobs[0].timeline.interval_ns) / 1e9) +
+                          " s to keep the interval histograms within 64 MiB");
     if (r.status == run_status::ok && r.ops == 0) {
         r.status = run_status::error;
         r.reason = "no op completed inside the measured window (is --ramp longer than the run?)";
@@ -171,6 +206,12 @@ run_result run_storage_backend(const std::string& backend_name, const run_option
         }
     }
     add_notes(r, entry, o, threads);
+    apply_checks(r, checks);
+    achieved_facts asked;
+    asked.iodepth_requested = static_cast<double>(o.iodepth) * o.jobs;
+    asked.iodepth_mean = r.achieved_iodepth;
+    asked.iodepth_p50 = depth_p50;
+    apply_achieved(r, std::move(asked));
     return r;
 }
 

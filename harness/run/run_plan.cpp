@@ -1,0 +1,91 @@
+// The run plan's cold parts: building it from the options, the window
+// times, its edges, and the interleaved repetition loop.
+#include "harness/run/run_plan.hpp"
+
+#include "harness/cli/errors.hpp"
+#include "harness/cli/options.hpp"
+#include "harness/system/cpu_time.hpp"
+#include "harness/system/interrupt.hpp"
+#include "results/repetitions.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <string_view>
+
+namespace iobench {
+
+namespace {
+
+test_fault fault_from_env() {
+    const char* f = std::getenv("IOBENCH_TEST_FAULT");
+    if (!f || !*f) return test_fault::none;
+    if (std::string_view(f) == "drop_stamp") return test_fault::drop_stamp;
+    throw usage_error(std::string("IOBENCH_TEST_FAULT=") + f + ": unknown test fault (drop_stamp)");
+}
+
+}  // namespace
+
+run_plan plan_of(const run_options& o) {
+    run_plan p;
+    p.ramp_ns = o.ramp_ns;
+    p.runtime_ns = o.ops ? 0 : o.runtime_ns;
+    p.ops = o.ops;
+    p.interval_ns = o.interval_ns;
+    p.repeat = o.repeat;
+    p.steady = o.steady;
+    p.fault = fault_from_env();
+    return p;
+}
+
+window_times open_window(const run_plan& p, uint64_t start_ns) {
+    window_times w;
+    w.start_ns = start_ns;
+    w.measure_start_ns = start_ns + p.ramp_ns;
+    w.stop_ns = p.runtime_ns ? w.measure_start_ns + p.runtime_ns : 0;
+    return w;
+}
+
+void window_edges::at_start() {
+    if (started_) return;
+    started_ = true;
+    cpu0_ = process_cpu();
+}
+
+void window_edges::at_end() {
+    if (!started_ || ended_) return;
+    ended_ = true;
+    cpu1_ = process_cpu();
+}
+
+cpu_usage window_edges::cpu() const { return ended_ ? cpu1_ - cpu0_ : cpu_usage{}; }
+
+void run_interleaved(const std::vector<std::string>& backends, const run_plan& plan, const run_one_fn& one,
+                     const done_fn& done) {
+    const unsigned repeat = std::max(1u, plan.repeat);
+    std::vector<std::vector<run_result>> reps(backends.size());
+    std::vector<bool> finished(backends.size(), false), emitted(backends.size(), false);
+    auto emit = [&](size_t b) {
+        if (emitted[b] || reps[b].empty()) return;
+        emitted[b] = true;
+        done(combine_repetitions(std::move(reps[b])));
+    };
+    for (unsigned round = 0; round < repeat; ++round) {
+        for (size_t b = 0; b < backends.size(); ++b) {
+            if (interrupted()) {
+                for (size_t i = 0; i < backends.size(); ++i) emit(i);
+                return;
+            }
+            if (!finished[b]) {
+                run_result r = one(backends[b], round);
+                // An unsupported or failed backend is not run again.
+                if (r.status == run_status::unsupported || r.status == run_status::error ||
+                    r.status == run_status::interrupted)
+                    finished[b] = true;
+                reps[b].push_back(std::move(r));
+            }
+            if (round + 1 == repeat) emit(b);
+        }
+    }
+}
+
+}  // namespace iobench

@@ -1,0 +1,71 @@
+// The measurement plan every run follows, storage and network alike: the
+// window (ramp, measure start, deadline or --ops budget), the interval
+// timeline, --steady-state, repetitions interleaved across backends, and the
+// window's two edges, which are where everything sampled "over the window"
+// (process CPU today) is taken, in one place.
+#pragma once
+
+#include "harness/run/steady_state.hpp"
+#include "results/run_result.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace iobench {
+
+struct run_options;
+
+// Test-only fault injection (IOBENCH_TEST_FAULT, read once per run): lets the
+// tests prove a self-check fires. Never set it for a real measurement.
+enum class test_fault : uint8_t { none, drop_stamp };
+
+struct run_plan {
+    uint64_t ramp_ns = 0;
+    uint64_t runtime_ns = 0;  // the deadline after the measure start; 0 = bounded by `ops`
+    uint64_t ops = 0;         // --ops budget (all workers together), 0 = by runtime
+    uint64_t interval_ns = 0; // --interval, 0 = no timeline
+    unsigned repeat = 1;
+    steady_state_spec steady;
+    test_fault fault = test_fault::none;
+};
+
+run_plan plan_of(const run_options& o);
+
+// One repetition's window on the monotonic clock, fixed before the workers go.
+struct window_times {
+    uint64_t start_ns = 0;          // workers start issuing (the ramp begins)
+    uint64_t measure_start_ns = 0;  // completions from here on are measured
+    uint64_t stop_ns = 0;           // the deadline (0 = --ops bounded)
+};
+window_times open_window(const run_plan& p, uint64_t start_ns);
+
+// The window's edges. Every runner calls at_start() when the measure start
+// passes and at_end() when the window closes, from its own control thread
+// (never a worker's hot path). Whatever is sampled across the window belongs
+// here, so a new sampler (per-thread CPU, context switches) is added in these
+// two functions and reaches storage and network runs together.
+class window_edges {
+public:
+    void at_start();  // hook: window start
+    void at_end();    // hook: window end (idempotent: the first call counts)
+    bool started() const { return started_; }
+    cpu_usage cpu() const;  // the whole process between the edges (RUSAGE_SELF)
+
+private:
+    bool started_ = false, ended_ = false;
+    cpu_usage cpu0_, cpu1_;
+};
+
+// Runs every backend `plan.repeat` times, interleaved (A B C A B C ...), and
+// hands each backend's repetitions, combined, to `done` in backend order: at
+// its place in the last round, so with one repetition results stream as
+// before. A backend that is unsupported or fails is not repeated. Stops
+// early (combining what ran) when interrupted.
+using run_one_fn = std::function<run_result(const std::string& backend, unsigned repetition)>;
+using done_fn = std::function<void(run_result)>;
+void run_interleaved(const std::vector<std::string>& backends, const run_plan& plan, const run_one_fn& one,
+                     const done_fn& done);
+
+}  // namespace iobench
