@@ -106,7 +106,15 @@ INSTANTIATE_TEST_SUITE_P(
                "bucket indices must increase"},
         damage{"bucket_not_a_pair", [](ordered_json& d) { run0(d)["histogram"]["buckets"][0] = 5; },
                "must be [bucket index, count]"},
-        damage{"other_layout", [](ordered_json& d) { run0(d)["histogram"]["sub_buckets"] = 32; }, "sub_buckets: must be 64"}),
+        damage{"other_layout", [](ordered_json& d) { run0(d)["histogram"]["sub_buckets"] = 32; }, "sub_buckets: must be 64"},
+        damage{"thread_classes_do_not_add_up", [](ordered_json& d) { run0(d)["cpu"]["by_thread"]["load"]["sys_s"] = 9.0; },
+               "cpu.by_thread: the classes do not add up"},
+        damage{"thread_class_missing", [](ordered_json& d) { run0(d)["cpu"]["by_thread"].erase("iou-sqp"); },
+               "cpu.by_thread.iou-sqp: missing"},
+        damage{"residue_in_no_class", [](ordered_json& d) { run0(d)["cpu"]["residue"]["in"] = "kernel"; },
+               "cpu.residue.in: 'kernel'"},
+        damage{"negative_calls_per_op", [](ordered_json& d) { run0(d)["cpu"]["per_op"]["reap_calls"] = -1.0; },
+               "cpu.per_op.reap_calls: must not be negative"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST(results_schema, text_that_is_not_json_is_one_problem) {
