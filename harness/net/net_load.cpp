@@ -6,6 +6,7 @@
 
 #include "harness/system/clock.hpp"
 #include "harness/system/interrupt.hpp"
+#include "harness/system/thread_cpu.hpp"
 #include "harness/net/net_load_worker.hpp"
 #include "workloads/net_workload.hpp"
 
@@ -61,6 +62,7 @@ load_result run_load(const load_options& o) {
     // The watchdog: one shared start instant, then shutdown() for sockets
     // whose requests outlive the drain time (a blocked thread cannot do it itself).
     std::jthread watchdog([&] {
+        const thread_role role(thread_class::load, "ib-load-watch");
         sh.ready.wait();
         const uint64_t mono = now_ns();
         uint64_t start = mono;
@@ -82,24 +84,25 @@ load_result run_load(const load_options& o) {
         // The whole process's CPU over the window (to within one 5 ms tick):
         // what RUSAGE_THREAD sums miss, glibc's AIO helpers and io_uring's
         // SQPOLL thread, is in here; in `run` so is the server.
-        rusage ru0{}, ru1{};
+        cpu_sample& s0 = r.cpu_window_start;
+        cpu_sample& s1 = r.cpu_window_end;
         bool window_open = false, window_closed = false;
         while (sh.drained.load() < workers) {
             const uint64_t now = now_ns();
             if (!abort_at && (sh.abort.load() || interrupted())) abort_at = now;
             const uint64_t end = abort_at ? std::min(abort_at, sh.stop_ns) : sh.stop_ns;
-            if (!window_open && now >= sh.measure_ns) window_open = ::getrusage(RUSAGE_SELF, &ru0) == 0;
-            else if (window_open && !window_closed && now >= end) window_closed = ::getrusage(RUSAGE_SELF, &ru1) == 0;
+            if (!window_open && now >= sh.measure_ns) window_open = (s0 = sample_cpu()).valid;
+            else if (window_open && !window_closed && now >= end) window_closed = (s1 = sample_cpu()).valid;
             if (!shut && now > end + drain_ns + drain_ns / 4) {
                 for (int fd : sh.all_fds) ::shutdown(fd, SHUT_RDWR);
                 shut = true;
             }
             std::this_thread::sleep_for(std::chrono::milliseconds(5));
         }
-        if (window_open && !window_closed) ::getrusage(RUSAGE_SELF, &ru1);  // the workers drained within a tick
+        if (window_open && !window_closed) s1 = sample_cpu();  // the workers drained within a tick
         if (window_open) {
-            r.process_cpu_user_s = seconds_of(ru1.ru_utime) - seconds_of(ru0.ru_utime);
-            r.process_cpu_sys_s = seconds_of(ru1.ru_stime) - seconds_of(ru0.ru_stime);
+            r.process_cpu_user_s = s1.process.user_s - s0.process.user_s;
+            r.process_cpu_sys_s = s1.process.sys_s - s0.process.sys_s;
         }
         sh.may_close.count_down();
     });

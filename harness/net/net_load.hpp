@@ -6,6 +6,7 @@
 #include "backends/backend.hpp"
 #include "results/histogram.hpp"
 #include "harness/net/net_address.hpp"
+#include "harness/system/thread_cpu.hpp"
 
 #include <cstdint>
 #include <string>
@@ -44,6 +45,7 @@ struct load_result {
     double achieved_rate = 0;       // requests/s really completed
     double cpu_user_s = 0, cpu_sys_s = 0;  // the load threads only (RUSAGE_THREAD sums)
     double process_cpu_user_s = 0, process_cpu_sys_s = 0;  // the whole process (RUSAGE_SELF) over the window
+    cpu_sample cpu_window_start, cpu_window_end;  // ...and by thread, at the window's edges (valid: it opened)
 };
 
 // Runs on the calling thread (plus `threads - 1` more). Never throws for

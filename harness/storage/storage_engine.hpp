@@ -54,6 +54,7 @@ struct worker_result {
     uint64_t measure_end_ns = 0;
     double inflight_ns_sum = 0;  // integral of ops in flight over the window, in op*ns
     backend_counters counters;
+    backend_counters window_counters;  // counted inside the measured window (for calls per op)
 };
 
 // Runs on the calling thread (the backend is created here). Never throws:

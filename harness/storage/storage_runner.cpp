@@ -2,9 +2,9 @@
 #include "harness/storage/storage_runner.hpp"
 
 #include "harness/system/clock.hpp"
-#include "harness/system/cpu_time.hpp"
 #include "harness/system/interrupt.hpp"
 #include "harness/system/result_counters.hpp"
+#include "harness/system/thread_cpu.hpp"
 #include "harness/cli/progress.hpp"
 #include "harness/storage/storage_engine.hpp"
 
@@ -107,24 +107,24 @@ run_result run_storage_backend(const std::string& backend_name, const run_option
 
     progress_line progress(backend_name + " " + o.workload, o.quiet);
     sleep_until_ns(clock.measure_start_ns);
-    const cpu_usage cpu0 = process_cpu();
-    cpu_usage cpu1;
+    const cpu_sample cpu0 = sample_cpu();
+    cpu_sample cpu1;
     if (clock.stop_ns) {
         while (now_ns() < clock.stop_ns && !interrupted()) {
             sleep_until_ns(std::min(clock.stop_ns, now_ns() + 1'000'000'000));
             progress.update(now_ns() - clock.measure_start_ns, o.runtime_ns, clock.live_ops.load());
         }
-        cpu1 = process_cpu();
+        cpu1 = sample_cpu();
         workers.clear();  // joins
     } else {
         for (auto& w : workers) w.join();
-        cpu1 = process_cpu();
+        cpu1 = sample_cpu();
     }
     progress.finish();
 
     uint64_t end = clock.measure_start_ns;
     double inflight_sum = 0;
-    backend_counters counters;
+    backend_counters counters, in_window;
     for (auto& w : results) {
         if (!w.ok && r.status == run_status::ok) {
             r.status = run_status::error;
@@ -138,6 +138,7 @@ run_result run_storage_backend(const std::string& backend_name, const run_option
         r.fsyncs += w.fsyncs;
         r.errors += w.errors;
         counters += w.counters;
+        in_window += w.window_counters;
         end = std::max(end, w.measure_end_ns);
         inflight_sum += w.inflight_ns_sum;
         if (r.setup.empty()) r.setup = w.setup;
@@ -154,8 +155,8 @@ run_result run_storage_backend(const std::string& backend_name, const run_option
         r.bytes_per_sec = static_cast<double>(r.bytes) / r.duration_s;
         r.achieved_iodepth = inflight_sum / static_cast<double>(window);
     }
-    r.cpu = cpu1 - cpu0;
-    if (r.ops) r.cpu_per_op_ns = (r.cpu.user_s + r.cpu.sys_s) * 1e9 / static_cast<double>(r.ops);
+    set_window_cpu(r, split_window(cpu0, cpu1, storage_split_rules(backend_name)));
+    set_calls_per_op(r, in_window);
     if (r.status == run_status::ok && r.ops == 0) {
         r.status = run_status::error;
         r.reason = "no op completed inside the measured window (is --ramp longer than the run?)";
