@@ -128,6 +128,7 @@ void backend::count_finals(std::span<const io_completion> got) {
 
 int backend::reap(std::span<io_completion> out, unsigned min, nanoseconds timeout) {
     if (out.empty()) return 0;
+    ++counters_.reap_calls;
     size_t n = refused_.take(out);  // not admitted: no final to count
     size_t counted = n;
     n += local_.take(out.subspan(n));

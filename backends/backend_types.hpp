@@ -110,6 +110,9 @@ struct backend_counters {
     uint64_t zc_sends = 0;         // zero-copy notifications that reported real zero-copy
     uint64_t zc_copied = 0;        // ...and those that reported the kernel copied
     uint64_t retry_giveups = 0;    // transient failures (EAGAIN, EINTR, full queue) retried to the bound, then failed
+    uint64_t reap_calls = 0;       // reap() calls (the front counts them; a call may wait or not)
+    uint64_t enter_calls = 0;      // io_uring: io_uring_enter syscalls made (submit, wait, get_events)
+    uint64_t cqes = 0;             // io_uring: CQEs harvested from the ring
 
     backend_counters& operator+=(const backend_counters& o) {
         submit_calls += o.submit_calls;
@@ -118,7 +121,24 @@ struct backend_counters {
         zc_sends += o.zc_sends;
         zc_copied += o.zc_copied;
         retry_giveups += o.retry_giveups;
+        reap_calls += o.reap_calls;
+        enter_calls += o.enter_calls;
+        cqes += o.cqes;
         return *this;
+    }
+    // What was counted between two snapshots (cq_overflows included: it only grows).
+    backend_counters operator-(const backend_counters& o) const {
+        backend_counters d;
+        d.submit_calls = submit_calls - o.submit_calls;
+        d.enobufs_rearms = enobufs_rearms - o.enobufs_rearms;
+        d.cq_overflows = cq_overflows - o.cq_overflows;
+        d.zc_sends = zc_sends - o.zc_sends;
+        d.zc_copied = zc_copied - o.zc_copied;
+        d.retry_giveups = retry_giveups - o.retry_giveups;
+        d.reap_calls = reap_calls - o.reap_calls;
+        d.enter_calls = enter_calls - o.enter_calls;
+        d.cqes = cqes - o.cqes;
+        return d;
     }
 };
 

@@ -136,11 +136,15 @@ private:
             // The kernel ignores wait timeouts on polled rings, and a polling
             // enter returns early (a failed bio completes through task work
             // after the poll loop gave up): one enter here, the front loops.
+            ++counters_.enter_calls;  // wait_nr > 0: liburing always enters
             r = io_uring_submit_and_wait(&ring_.ring, need);
         } else {
             __kernel_timespec ts{};
             if (timeout) ts = {timeout->tv_sec, timeout->tv_nsec};
             io_uring_cqe* cqe = nullptr;
+            // liburing enters when the CQ holds fewer than asked for (once;
+            // again only without a timeout, after a wake-up with nothing).
+            if (io_uring_cq_ready(&ring_.ring) < need) ++counters_.enter_calls;
             r = io_uring_wait_cqes(&ring_.ring, &cqe, need, timeout ? &ts : nullptr, nullptr);
         }
         got += drain(out.subspan(got));
@@ -303,14 +307,29 @@ private:
             // SQ full: hand what is queued over to make room. With SQPOLL the
             // poller frees slots only once it has consumed them.
             if (flush() < 0) return nullptr;
-            if (mode_ == mode::sqpoll) io_uring_sqring_wait(&ring_.ring);
+            if (mode_ == mode::sqpoll && io_uring_sq_space_left(&ring_.ring) == 0) {
+                ++counters_.enter_calls;  // IORING_ENTER_SQ_WAIT
+                io_uring_sqring_wait(&ring_.ring);
+            }
             if (!retry(st, false)) return nullptr;
         }
+    }
+
+    // Whether io_uring_submit will enter the kernel, decided as liburing 2.3
+    // decides (sq_ring_needs_enter, cq_ring_needs_enter): with SQEs to hand
+    // over, always, except with SQPOLL, where only a sleeping poller
+    // (NEED_WAKEUP) is woken by an enter; and whenever the CQ needs a flush.
+    bool submit_enters() const {
+        const unsigned kflags = IO_URING_READ_ONCE(*ring_.ring.sq.kflags);
+        if (io_uring_sq_ready(&ring_.ring) > 0 && (mode_ != mode::sqpoll || (kflags & IORING_SQ_NEED_WAKEUP)))
+            return true;
+        return mode_ == mode::iopoll || (kflags & (IORING_SQ_CQ_OVERFLOW | IORING_SQ_TASKRUN));
     }
 
     // io_uring_submit: with SQPOLL it enters only when the poller sleeps (NEED_WAKEUP).
     int flush() {
         for (retry_state st;;) {
+            if (submit_enters()) ++counters_.enter_calls;
             const int r = io_uring_submit(&ring_.ring);
             if (r >= 0) {
                 if (r > 0) ++counters_.submit_calls;
@@ -321,7 +340,10 @@ private:
     }
 
     void get_events() {
-        for (retry_state st; io_uring_get_events(&ring_.ring) == -EINTR && retry(st, false);) {}
+        for (retry_state st;;) {
+            ++counters_.enter_calls;  // always one enter (GETEVENTS)
+            if (io_uring_get_events(&ring_.ring) != -EINTR || !retry(st, false)) return;
+        }
     }
 
     // Moves CQEs into `out` (hidden ones, parked -ENOBUFS ends, are consumed too).
@@ -335,6 +357,7 @@ private:
             if (translate(*cqe, out[n])) ++n;
         }
         if (seen) io_uring_cq_advance(&ring_.ring, seen);
+        counters_.cqes += seen;
         return n;
     }
 

@@ -10,6 +10,7 @@ add_library(iobench_core STATIC
   # harness/system: clock, CPU, host facts, interruption
   harness/system/host_info.cpp
   harness/system/interrupt.cpp
+  harness/system/thread_cpu.cpp
   # harness/cli: options and progress
   harness/cli/options.cpp
   harness/cli/progress.cpp

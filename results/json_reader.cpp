@@ -35,6 +35,31 @@ histogram histogram_of(const ordered_json& h, const ordered_json& latency) {
     return out;
 }
 
+// The iobench/3 parts of `cpu`, when the file has them.
+cpu_breakdown cpu_detail_of(const ordered_json& j) {
+    cpu_breakdown d;
+    if (!j.contains("by_thread")) return d;
+    d.measured = true;
+    for (const auto& [name, c] : j["by_thread"].items())
+        d.by_thread.push_back({name, cpu_of(c), c["threads"].get<unsigned>(), c["voluntary_cs"].get<uint64_t>(),
+                               c["involuntary_cs"].get<uint64_t>()});
+    d.residue = cpu_of(j["residue"]);
+    d.residue_in = j["residue"]["in"].get<std::string>();
+    d.voluntary_cs = j["voluntary_cs"].get<uint64_t>();
+    d.involuntary_cs = j["involuntary_cs"].get<uint64_t>();
+    const auto& p = j["per_op"];
+    d.per_op_voluntary_cs = p["voluntary_cs"].get<double>();
+    d.per_op_involuntary_cs = p["involuntary_cs"].get<double>();
+    d.calls_measured = p.contains("submit_calls");
+    if (d.calls_measured) {
+        d.per_op_submit_calls = p["submit_calls"].get<double>();
+        d.per_op_reap_calls = p["reap_calls"].get<double>();
+        d.per_op_enter_calls = p["enter_calls"].get<double>();
+        d.cqes_per_enter = j["cqes_per_enter"].get<double>();
+    }
+    return d;
+}
+
 net_facts network_of(const ordered_json& j) {
     net_facts n;
     n.side = j["side"].get<std::string>();
@@ -123,6 +148,7 @@ void read_measured(const ordered_json& j, run_result& r) {
     r.censored = j["latency_ns"].value("censored", uint64_t{0});
     r.cpu = cpu_of(j["cpu"]);
     r.cpu_per_op_ns = j["cpu"]["per_op_ns"].get<double>();
+    r.cpu_detail = cpu_detail_of(j["cpu"]);
     r.achieved_iodepth = j["achieved_iodepth"].get<double>();
     for (const auto& [k, v] : j["counters"].items()) r.counters.push_back({k, v.get<uint64_t>()});
     read_v3_fields(j, r);

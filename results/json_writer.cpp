@@ -70,6 +70,30 @@ ordered_json network_json(const net_facts& n) {
     return j;
 }
 
+// cpu: the process total, then (iobench/3) where it went and what it cost per op.
+ordered_json cpu_json(const run_result& r) {
+    ordered_json j{{"user_s", r.cpu.user_s}, {"sys_s", r.cpu.sys_s}, {"per_op_ns", r.cpu_per_op_ns}};
+    const cpu_breakdown& d = r.cpu_detail;
+    if (!d.measured) return j;
+    ordered_json by = ordered_json::object();
+    for (const auto& c : d.by_thread)
+        by[c.name] = {{"user_s", c.cpu.user_s}, {"sys_s", c.cpu.sys_s}, {"threads", c.threads},
+                      {"voluntary_cs", c.voluntary_cs}, {"involuntary_cs", c.involuntary_cs}};
+    j["by_thread"] = std::move(by);
+    j["residue"] = {{"user_s", d.residue.user_s}, {"sys_s", d.residue.sys_s}, {"in", d.residue_in}};
+    j["voluntary_cs"] = d.voluntary_cs;
+    j["involuntary_cs"] = d.involuntary_cs;
+    ordered_json per_op{{"voluntary_cs", d.per_op_voluntary_cs}, {"involuntary_cs", d.per_op_involuntary_cs}};
+    if (d.calls_measured) {
+        per_op["submit_calls"] = d.per_op_submit_calls;
+        per_op["reap_calls"] = d.per_op_reap_calls;
+        per_op["enter_calls"] = d.per_op_enter_calls;
+    }
+    j["per_op"] = std::move(per_op);
+    if (d.calls_measured) j["cqes_per_enter"] = d.cqes_per_enter;
+    return j;
+}
+
 ordered_json spread_json(const spread_stat& s) { return {{"min", s.min}, {"max", s.max}, {"cv", s.cv}}; }
 
 // The iobench/3 additions a run and each of its repetitions carry.
@@ -120,7 +144,7 @@ ordered_json repetition_json(const run_result& r) {
     j["write_ops"] = r.write_ops;
     j["fsyncs"] = r.fsyncs;
     j["achieved_iodepth"] = r.achieved_iodepth;
-    j["cpu"] = {{"user_s", r.cpu.user_s}, {"sys_s", r.cpu.sys_s}, {"per_op_ns", r.cpu_per_op_ns}};
+    j["cpu"] = cpu_json(r);
     ordered_json counters = ordered_json::object();
     for (const auto& c : r.counters) counters[c.name] = c.value;
     j["counters"] = std::move(counters);
@@ -174,7 +198,7 @@ public:
         j["fsyncs"] = r.fsyncs;
         j["threads"] = r.threads;
         j["achieved_iodepth"] = r.achieved_iodepth;
-        j["cpu"] = {{"user_s", r.cpu.user_s}, {"sys_s", r.cpu.sys_s}, {"per_op_ns", r.cpu_per_op_ns}};
+        j["cpu"] = cpu_json(r);
         ordered_json counters = ordered_json::object();
         for (const auto& c : r.counters) counters[c.name] = c.value;
         j["counters"] = std::move(counters);

@@ -54,6 +54,7 @@ struct run_context {
 
 struct cpu_usage {
     double user_s = 0, sys_s = 0;
+    bool operator==(const cpu_usage&) const = default;
 };
 
 // Counters a backend kept about itself, by name, in the order they are written.
@@ -63,6 +64,30 @@ struct named_counter {
     bool operator==(const named_counter&) const = default;
 };
 using counter_list = std::vector<named_counter>;
+
+// One thread class's share of the window's CPU (cpu.by_thread, iobench/3).
+struct thread_class_cpu {
+    std::string name;  // harness, iou-sqp, iou-wrk, aio-helpers, load, other
+    cpu_usage cpu;
+    unsigned threads = 0;  // seen at the window's end, or seen at its start and gone since
+    uint64_t voluntary_cs = 0, involuntary_cs = 0;
+    bool operator==(const thread_class_cpu&) const = default;
+};
+
+// Where the window's CPU went and what it cost per op (iobench/3 additions to
+// `cpu`). measured = false for files written before them.
+struct cpu_breakdown {
+    bool measured = false;
+    std::vector<thread_class_cpu> by_thread;  // sums to cpu (user_s, sys_s) exactly
+    cpu_usage residue;  // already in by_thread: what no thread sampled at the window's end explains
+    std::string residue_in;  // ...in which class
+    uint64_t voluntary_cs = 0, involuntary_cs = 0;  // RUSAGE_SELF deltas over the window
+    double per_op_voluntary_cs = 0, per_op_involuntary_cs = 0;
+    // Backend calls per op over the window, where the harness counts them (storage runs).
+    bool calls_measured = false;
+    double per_op_submit_calls = 0, per_op_reap_calls = 0, per_op_enter_calls = 0;
+    double cqes_per_enter = 0;  // io_uring: CQEs harvested per io_uring_enter (0: no enter)
+};
 
 // Network runs only: both sides of the connection.
 struct net_facts {
@@ -151,6 +176,7 @@ struct run_result {
     histogram latency;          // ns, per op, stamped by the harness
     cpu_usage cpu;              // whole process over the measured window
     double cpu_per_op_ns = 0;
+    cpu_breakdown cpu_detail;    // ...split by thread class, context switches, calls per op
     double achieved_iodepth = 0;  // time-weighted mean of ops in flight
     unsigned threads = 0;
     counter_list counters;

@@ -5,6 +5,7 @@
 #include "results/histogram.hpp"
 #include "results/run_result.hpp"
 
+#include <cmath>
 #include <initializer_list>
 
 namespace iobench {
@@ -145,6 +146,44 @@ void check_cpu_pair(checker& c, const ordered_json& j, const std::string& where,
     c.all(j[name], where + "." + name, {"user_s", "sys_s", per}, kind::number);
 }
 
+// The iobench/3 parts of `cpu`, checked when present: by_thread (every class,
+// the classes adding up to the total), residue, context switches, per_op.
+void check_cpu_detail(checker& c, const ordered_json& j, const std::string& where) {
+    if (!j.contains("by_thread")) return;
+    if (c.has(j, where, "by_thread", kind::object)) {
+        const std::string at = where + ".by_thread";
+        double user = 0, sys = 0;
+        for (const char* name : {"harness", "iou-sqp", "iou-wrk", "aio-helpers", "load", "other"}) {
+            if (!c.has(j["by_thread"], at, name, kind::object)) continue;
+            const auto& k = j["by_thread"][name];
+            const std::string kat = at + "." + name;
+            c.all(k, kat, {"user_s", "sys_s"}, kind::number);
+            c.all(k, kat, {"threads", "voluntary_cs", "involuntary_cs"}, kind::uint);
+            if (k.contains("user_s") && k["user_s"].is_number()) user += k["user_s"].get<double>();
+            if (k.contains("sys_s") && k["sys_s"].is_number()) sys += k["sys_s"].get<double>();
+        }
+        // Written as the classes' sum with the residue folded in: equal up to rounding.
+        if (j.contains("user_s") && j["user_s"].is_number() && j.contains("sys_s") && j["sys_s"].is_number()) {
+            const double total = j["user_s"].get<double>() + j["sys_s"].get<double>();
+            if (std::abs(user + sys - total) > 1e-6 + 1e-9 * std::abs(total))
+                c.fail(at, "the classes do not add up to user_s + sys_s");
+        }
+    }
+    if (c.has(j, where, "residue", kind::object)) {
+        c.all(j["residue"], where + ".residue", {"user_s", "sys_s"}, kind::number);
+        c.one_of(j["residue"], where + ".residue", "in", {"harness", "iou-sqp", "iou-wrk", "aio-helpers", "load", "other"});
+    }
+    c.all(j, where, {"voluntary_cs", "involuntary_cs"}, kind::uint);
+    if (c.has(j, where, "per_op", kind::object)) {
+        const auto& p = j["per_op"];
+        c.not_negative(p, where + ".per_op", {"voluntary_cs", "involuntary_cs"});
+        if (p.contains("submit_calls") || p.contains("reap_calls") || p.contains("enter_calls")) {
+            c.not_negative(p, where + ".per_op", {"submit_calls", "reap_calls", "enter_calls"});
+            c.not_negative(j, where, {"cqes_per_enter"});
+        }
+    }
+}
+
 void check_network(checker& c, const ordered_json& n, const std::string& where) {
     c.one_of(n, where, "side", {"both", "server", "load"});
     c.all(n, where, {"mode", "target", "client_backend", "client_setup"}, kind::text);
@@ -232,7 +271,10 @@ void check_measured(checker& c, const ordered_json& r, const std::string& where,
     c.all(r, where, {"ops", "bytes", "errors", "read_ops", "write_ops", "fsyncs"}, kind::uint);
     c.not_negative(r, where, {"duration_s", "iops", "bytes_per_sec", "achieved_iodepth"});
     if (c.has(r, where, "latency_ns", kind::object)) check_latency(c, r["latency_ns"], where + ".latency_ns");
-    if (c.has(r, where, "cpu", kind::object)) c.not_negative(r["cpu"], where + ".cpu", {"user_s", "sys_s", "per_op_ns"});
+    if (c.has(r, where, "cpu", kind::object)) {
+        c.not_negative(r["cpu"], where + ".cpu", {"user_s", "sys_s", "per_op_ns"});
+        check_cpu_detail(c, r["cpu"], where + ".cpu");
+    }
     if (c.has(r, where, "counters", kind::object))
         for (const auto& [k, v] : r["counters"].items())
             if (!is_uint(v)) c.fail(where + ".counters." + k, "must be an unsigned integer");

@@ -64,11 +64,35 @@ public:
                  si(r.spread->iops.min, "").c_str(), si(r.spread->iops.max, "").c_str(), r.spread->iops.cv * 100,
                  r.spread->p99.cv * 100);
         for (const auto& n : r.notes) line("  note: %s", n.c_str());
+        cpu_line(r.cpu_detail);
     }
 
     void end() override { out_.flush(); }
 
 private:
+    // Where the CPU went, when anything but iobench's own threads used some:
+    // SQPOLL's poller and glibc's helpers show without the JSON.
+    void cpu_line(const cpu_breakdown& d) {
+        if (!d.measured) return;
+        auto shown = [](const thread_class_cpu& c) { return c.cpu.user_s + c.cpu.sys_s >= 0.005; };
+        bool others = false;
+        for (const auto& c : d.by_thread) others = others || (c.name != "harness" && shown(c));
+        if (!others) return;
+        std::string text;
+        for (const auto& c : d.by_thread) {
+            if (!shown(c)) continue;
+            char buf[64];
+            std::snprintf(buf, sizeof buf, "%s%s %.2fs", text.empty() ? "" : ", ", c.name.c_str(), c.cpu.user_s + c.cpu.sys_s);
+            text += buf;
+        }
+        if (const double rest = d.residue.user_s + d.residue.sys_s; rest >= 0.005) {
+            char buf[128];
+            std::snprintf(buf, sizeof buf, " (%s: %.2fs from threads that ended inside the window)", d.residue_in.c_str(), rest);
+            text += buf;
+        }
+        line("  cpu: %s", text.c_str());
+    }
+
     template <typename... A>
     void line(const char* fmt, A... args) {
         char buf[1024];

@@ -51,6 +51,36 @@ TEST_F(e2e, list_names_every_backend_and_why_one_cannot_run) {
     }
 }
 
+double seconds(const json& c) { return c["user_s"].get<double>() + c["sys_s"].get<double>(); }
+
+// CPU by thread class adds up to the process total (the residue is in a
+// class by construction); SQPOLL's poller and glibc's helpers are not free.
+void expect_cpu_by_thread(const json& res, const std::string& backend, const std::string& table) {
+    const json& cpu = res["cpu"];
+    ASSERT_TRUE(cpu.contains("by_thread")) << cpu.dump();
+    const json& by = cpu["by_thread"];
+    double sum = 0;
+    for (const auto& [name, c] : by.items()) sum += seconds(c);
+    EXPECT_NEAR(sum, seconds(cpu), 1e-9);
+    EXPECT_GT(by["harness"]["threads"].get<unsigned>(), 0u);
+    EXPECT_GT(seconds(by["harness"]), 0.0);
+    if (backend == "io_uring_sqpoll") {
+        EXPECT_GT(seconds(by["iou-sqp"]), 0.0) << "SQPOLL's poller must not look free";
+        EXPECT_NE(table.find("iou-sqp "), std::string::npos) << "no cpu: line in the table\n" << table;
+    }
+    if (backend == "posix_aio") {
+        EXPECT_GT(seconds(by["aio-helpers"]), 0.0);
+    }
+    // Backend calls: the front counts every reap(); io_uring counts its enters.
+    EXPECT_GT(res["counters"]["reap_calls"].get<uint64_t>(), 0u);
+    EXPECT_GT(cpu["per_op"]["reap_calls"].get<double>(), 0.0);
+    EXPECT_GE(cpu["per_op"]["voluntary_cs"].get<double>(), 0.0);
+    if (backend == "io_uring") {
+        EXPECT_GT(res["counters"]["enter_calls"].get<uint64_t>(), 0u);
+        EXPECT_GT(cpu["cqes_per_enter"].get<double>(), 0.0);
+    }
+}
+
 class e2e_run : public e2e, public ::testing::WithParamInterface<std::tuple<std::string, std::string>> {};
 
 TEST_P(e2e_run, produces_valid_json_with_plausible_fields) {
@@ -97,6 +127,7 @@ TEST_P(e2e_run, produces_valid_json_with_plausible_fields) {
         EXPECT_GT(res["write_ops"].get<uint64_t>(), 0u);
     }
     EXPECT_NE(r.out.find(backend), std::string::npos) << "table row missing";
+    expect_cpu_by_thread(res, backend, r.out);
 }
 
 std::vector<std::tuple<std::string, std::string>> all_runs() {

@@ -53,6 +53,16 @@ void expect_plausible(const json& res, unsigned connections, bool one_way = fals
         EXPECT_GT(seconds(net["server_cpu"]), 0.0);
         EXPECT_NEAR(seconds(net["client_cpu"]) + seconds(net["server_cpu"]), seconds(res["cpu"]), 1e-6);
     }
+    // By thread class: the classes add up to the total, and the load
+    // generator's threads are in `load`, never in the server's `harness`.
+    ASSERT_TRUE(res["cpu"].contains("by_thread")) << res["cpu"].dump();
+    double sum = 0;
+    for (const auto& [name, c] : res["cpu"]["by_thread"].items()) sum += seconds(c);
+    EXPECT_NEAR(sum, seconds(res["cpu"]), 1e-9);
+    if (net["side"] != "server") {
+        EXPECT_GT(seconds(res["cpu"]["by_thread"]["load"]), 0.0);
+        EXPECT_GE(seconds(net["client_cpu"]), seconds(res["cpu"]["by_thread"]["load"]) - 1e-3);
+    }
 }
 
 class e2e_net_run : public ::testing::TestWithParam<std::tuple<std::string, std::string>> {};

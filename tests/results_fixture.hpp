@@ -56,7 +56,24 @@ inline run_result full_result(const run_context& ctx) {
     r.cpu_per_op_ns = 15187.5;
     r.achieved_iodepth = 31.75;
     r.threads = 3;
-    r.counters = {{"submit_calls", 4000}, {"enobufs_rearms", 5}, {"cq_overflows", 1}, {"zc_sends", 7}, {"zc_copied", 8}};
+    r.counters = {{"submit_calls", 4000}, {"enobufs_rearms", 5}, {"cq_overflows", 1}, {"zc_sends", 7}, {"zc_copied", 8},
+                  {"reap_calls", 4100}, {"enter_calls", 3900}, {"cqes", 123500}};
+    cpu_breakdown& d = r.cpu_detail;  // adds up to cpu: 0.375 user, 1.5 sys
+    d.measured = true;
+    d.by_thread = {{"harness", {0.25, 0.5}, 2, 1000, 20},      {"iou-sqp", {0, 0.75}, 1, 3, 400},
+                   {"iou-wrk", {0, 0}, 0, 0, 0},               {"aio-helpers", {0.0625, 0.125}, 4, 500, 6},
+                   {"load", {0.0625, 0.125}, 1, 100, 2},       {"other", {0, 0}, 0, 0, 0}};
+    d.residue = {0.0625, 0.125};
+    d.residue_in = "aio-helpers";
+    d.voluntary_cs = 1603;
+    d.involuntary_cs = 428;
+    d.per_op_voluntary_cs = 0.25;
+    d.per_op_involuntary_cs = 0.125;
+    d.calls_measured = true;
+    d.per_op_submit_calls = 0.5;
+    d.per_op_reap_calls = 0.75;
+    d.per_op_enter_calls = 0.25;
+    d.cqes_per_enter = 4;
     net_facts& n = r.net.emplace();
     n.side = "both";
     n.mode = "open-loop";
@@ -218,6 +235,20 @@ inline void expect_same(const run_result& a, const run_result& b) {
     EXPECT_EQ(a.achieved_iodepth, b.achieved_iodepth);
     EXPECT_EQ(a.threads, b.threads);
     EXPECT_EQ(a.counters, b.counters);
+    const cpu_breakdown &c = a.cpu_detail, &e = b.cpu_detail;
+    EXPECT_EQ(c.measured, e.measured);
+    EXPECT_EQ(c.by_thread, e.by_thread);
+    expect_same_cpu(c.residue, e.residue);
+    EXPECT_EQ(c.residue_in, e.residue_in);
+    EXPECT_EQ(c.voluntary_cs, e.voluntary_cs);
+    EXPECT_EQ(c.involuntary_cs, e.involuntary_cs);
+    EXPECT_EQ(c.per_op_voluntary_cs, e.per_op_voluntary_cs);
+    EXPECT_EQ(c.per_op_involuntary_cs, e.per_op_involuntary_cs);
+    EXPECT_EQ(c.calls_measured, e.calls_measured);
+    EXPECT_EQ(c.per_op_submit_calls, e.per_op_submit_calls);
+    EXPECT_EQ(c.per_op_reap_calls, e.per_op_reap_calls);
+    EXPECT_EQ(c.per_op_enter_calls, e.per_op_enter_calls);
+    EXPECT_EQ(c.cqes_per_enter, e.cqes_per_enter);
     ASSERT_EQ(a.net.has_value(), b.net.has_value());
     if (!a.net) return;
     const net_facts &x = *a.net, &y = *b.net;

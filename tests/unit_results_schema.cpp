@@ -141,7 +141,15 @@ INSTANTIATE_TEST_SUITE_P(
         damage{"steady_state_without_criterion", [](ordered_json& d) { run0(d)["steady_state"].erase("criterion"); },
                "results[0].steady_state.criterion: missing"},
         damage{"suspect_without_reason", [](ordered_json& d) { d["results"][3]["reason"] = ""; },
-               "results[3].reason: a suspect run says why"}),
+               "results[3].reason: a suspect run says why"},
+        damage{"thread_classes_do_not_add_up", [](ordered_json& d) { run0(d)["cpu"]["by_thread"]["load"]["sys_s"] = 9.0; },
+               "cpu.by_thread: the classes do not add up"},
+        damage{"thread_class_missing", [](ordered_json& d) { run0(d)["cpu"]["by_thread"].erase("iou-sqp"); },
+               "cpu.by_thread.iou-sqp: missing"},
+        damage{"residue_in_no_class", [](ordered_json& d) { run0(d)["cpu"]["residue"]["in"] = "kernel"; },
+               "cpu.residue.in: 'kernel'"},
+        damage{"negative_calls_per_op", [](ordered_json& d) { run0(d)["cpu"]["per_op"]["reap_calls"] = -1.0; },
+               "cpu.per_op.reap_calls: must not be negative"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST(results_schema, text_that_is_not_json_is_one_problem) {

@@ -6,6 +6,7 @@
 
 #include "harness/system/clock.hpp"
 #include "harness/system/interrupt.hpp"
+#include "harness/system/thread_cpu.hpp"
 #include "harness/net/net_load_worker.hpp"
 #include "harness/run/run_plan.hpp"
 #include "workloads/net_workload.hpp"
@@ -63,6 +64,7 @@ load_result run_load(const load_options& o) {
     // The watchdog: one shared start instant, then shutdown() for sockets
     // whose requests outlive the drain time (a blocked thread cannot do it itself).
     std::jthread watchdog([&] {
+        const thread_role role(thread_class::load, "ib-load-watch");
         sh.ready.wait();
         const uint64_t mono = now_ns();
         uint64_t start = mono;
@@ -100,6 +102,8 @@ load_result run_load(const load_options& o) {
         edges.at_end();  // the workers drained within a tick
         r.process_cpu_user_s = edges.cpu().user_s;
         r.process_cpu_sys_s = edges.cpu().sys_s;
+        r.cpu_window_start = edges.start_sample();  // by thread, for the side split (net_runner)
+        r.cpu_window_end = edges.end_sample();
         sh.may_close.count_down();
     });
     {

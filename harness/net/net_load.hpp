@@ -7,6 +7,7 @@
 #include "results/histogram.hpp"
 #include "results/run_result.hpp"
 #include "harness/net/net_address.hpp"
+#include "harness/system/thread_cpu.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -52,6 +53,7 @@ struct load_result {
     std::optional<double> inflight_mean;   // closed loop: time-mean of requests outstanding over the window
     histogram censored;                    // requests outstanding when the window closed: their age then
     uint64_t censored_oldest_ns = 0;
+    cpu_sample cpu_window_start, cpu_window_end;  // ...and by thread, at the window's edges (valid: it opened)
 };
 
 // Runs on the calling thread (plus `threads - 1` more). Never throws for

@@ -5,6 +5,7 @@
 
 #include "backends/probe_util.hpp"
 #include "harness/system/clock.hpp"
+#include "harness/system/thread_role.hpp"
 #include "harness/system/interrupt.hpp"
 
 #include <algorithm>
@@ -27,6 +28,7 @@ enum token_kind : uint64_t { tk_connect = 0, tk_send = 1, tk_recv = 2 };
 }  // namespace
 
 void load_worker::run() {
+    const thread_role role(thread_class::load, "ib-load");  // the main thread too, while it runs a loop
     try {
         setup();
     } catch (const std::exception& ex) {

@@ -4,9 +4,9 @@
 
 #include "backends/registry.hpp"
 #include "harness/system/clock.hpp"
-#include "harness/system/cpu_time.hpp"
 #include "harness/system/interrupt.hpp"
 #include "harness/system/result_counters.hpp"
+#include "harness/system/thread_cpu.hpp"
 #include "harness/net/net_load.hpp"
 #include "harness/net/net_server.hpp"
 #include "harness/cli/errors.hpp"
@@ -120,6 +120,15 @@ void fill_from_server(run_result& r, const server_stats& s) {
     }
 }
 
+// The window's CPU by thread class, and the load side's share of it, from
+// the load generator's samples at the window's edges.
+void split_network_cpu(run_result& r, const load_result& l, const split_rules& rules) {
+    if (!l.cpu_window_start.valid || !l.cpu_window_end.valid) return;
+    const cpu_split s = split_window(l.cpu_window_start, l.cpu_window_end, rules);
+    set_window_cpu(r, s);
+    r.net->client_cpu = s.client;
+}
+
 // CPU per op from the whole process over the window: in `run` that is both
 // sides plus what neither side's thread sums see (glibc's AIO helpers).
 void finish_cpu(run_result& r) {
@@ -158,11 +167,14 @@ run_result run_network_backend(const std::string& backend_name, const run_option
         server->stop();
         fill_from_server(r, server->stats());
         // Both sides share the process: over the window, the server's CPU is
-        // the process's less the load threads'. Helper and kernel threads
-        // (glibc AIO, SQPOLL) land on the server side, which is where they
-        // are with the default client backend (epoll).
+        // the process's less the load side's (its threads, its rings' kernel
+        // threads, glibc's helpers when only the client uses posix_aio).
+        split_network_cpu(r, l, network_split_rules(backend_name, o.client_backend));
         r.net->server_cpu = r.cpu - r.net->client_cpu;
         finish_checks(r, l, o);
+        if (backend_name == "posix_aio" && o.client_backend == "posix_aio")
+            r.notes.push_back("posix_aio on both sides: glibc's helper threads serve both and cannot be told apart; "
+                              "their CPU is counted on the server's side");
     } catch (const unsupported_error& e) {  // net_server probed the backend: it cannot serve sockets here
         r.status = run_status::unsupported;
         r.reason = e.what();
@@ -194,7 +206,7 @@ run_result serve_network(const run_options& o) {
     std::fprintf(stderr, "iobench: serving %s on %s with %s (%s); Ctrl-C stops\n", o.workload.c_str(), where.c_str(),
                  r.backend.c_str(), server.stats().setup.c_str());
     const uint64_t t0 = now_ns();
-    const cpu_usage cpu0 = process_cpu();
+    const cpu_sample cpu0 = sample_cpu();
     uint64_t last_requests = 0;
     // Poll the stop conditions every 200 ms; report once a second.
     for (unsigned tick = 1; !interrupted() && (o.runtime_ns == 0 || now_ns() - t0 < o.runtime_ns); ++tick) {
@@ -207,14 +219,15 @@ run_result serve_network(const run_options& o) {
     }
     server.stop();
     const uint64_t elapsed = now_ns() - t0;
-    r.cpu = process_cpu() - cpu0;
+    const cpu_sample cpu1 = sample_cpu();
     fill_from_server(r, server.stats());
-    r.net->server_cpu = r.cpu;  // the process only serves: every thread it has is the server's
     net_facts& n = *r.net;
     n.side = "server";
     n.target = where;
     r.duration_s = static_cast<double>(elapsed) / 1e9;
     r.ops = n.server_requests;
+    set_window_cpu(r, split_window(cpu0, cpu1, network_split_rules(r.backend, "")));
+    n.server_cpu = r.cpu;  // the process only serves: every thread it has is the server's
     r.bytes = n.server_bytes_in;
     r.errors = n.server_errors;
     if (r.duration_s > 0) {
@@ -234,6 +247,7 @@ run_result load_network(const run_options& o, const run_plan& plan) {
     const load_result l = run_load(load_options_of(o, plan, target));  // probes the client backend
     if (l.unsupported) throw std::runtime_error(l.error);
     fill_from_load(r, l, o);
+    split_network_cpu(r, l, network_split_rules("", o.client_backend));  // the process is all load side
     r.setup = l.setup;
     r.net->side = "load";
     r.net->target = target.to_string();

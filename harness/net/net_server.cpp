@@ -9,6 +9,7 @@
 #include "backends/unique_fd.hpp"
 #include "harness/cli/errors.hpp"
 #include "harness/net/net_server_state.hpp"
+#include "harness/system/thread_role.hpp"
 
 #include <cerrno>
 #include <chrono>
@@ -36,6 +37,9 @@ void server_shared::publish(const backend_counters& c) {
     cq_overflows.store(c.cq_overflows, std::memory_order_relaxed);
     zc_sends.store(c.zc_sends, std::memory_order_relaxed);
     zc_copied.store(c.zc_copied, std::memory_order_relaxed);
+    reap_calls.store(c.reap_calls, std::memory_order_relaxed);
+    enter_calls.store(c.enter_calls, std::memory_order_relaxed);
+    cqes.store(c.cqes, std::memory_order_relaxed);
 }
 
 // ---- the server ----
@@ -131,7 +135,10 @@ void net_server::start() {
                         "; server: thread per connection (each with its own blocking instance), acceptor thread "
                         "accepting through the backend, blocking sockets";
         }
-        m.acceptor = std::thread([&m] { m.acceptor_blocking_backend(); });
+        m.acceptor = std::thread([&m] {
+            const thread_role role(thread_class::harness, "ib-accept");
+            m.acceptor_blocking_backend();
+        });
         m.running = true;
         return;
     }
@@ -140,6 +147,7 @@ void net_server::start() {
     m.s.handoff.reserve(m.s.opts.max_connections);
     // The promise lives on the loop thread: set_value may still be running when get() returns.
     m.loop = std::thread([&m, p = std::move(ready)]() mutable {
+        const thread_role role(thread_class::harness, "ib-server");
         run_event_loop(m.s, p);
     });
     const std::string err = f.get();
@@ -147,7 +155,11 @@ void net_server::start() {
         m.loop.join();
         throw std::runtime_error(err);
     }
-    if (!(caps & cap_accept_connect)) m.acceptor = std::thread([&m] { m.acceptor_accept4(); });
+    if (!(caps & cap_accept_connect))
+        m.acceptor = std::thread([&m] {
+            const thread_role role(thread_class::harness, "ib-accept");
+            m.acceptor_accept4();
+        });
     m.running = true;
 }
 
@@ -188,6 +200,9 @@ server_stats net_server::stats() const {
     r.errors = s.errors.load(rl);
     r.counters = {s.submit_calls.load(rl), s.enobufs_rearms.load(rl), s.cq_overflows.load(rl), s.zc_sends.load(rl),
                   s.zc_copied.load(rl)};
+    r.counters.reap_calls = s.reap_calls.load(rl);
+    r.counters.enter_calls = s.enter_calls.load(rl);
+    r.counters.cqes = s.cqes.load(rl);
     r.setup = s.setup;
     r.error = s.error;
     return r;
@@ -267,6 +282,7 @@ void net_server::impl::spawn_worker(int fd) {
 // One connection on its own thread: recv, then send what the session owes
 // until it is out, one blocking op at a time.
 void net_server::impl::worker_main(worker& w, int fd) {
+    const thread_role role(thread_class::harness, "ib-server");
     const int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     backend_options bo;

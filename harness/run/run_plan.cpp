@@ -48,16 +48,16 @@ window_times open_window(const run_plan& p, uint64_t start_ns) {
 void window_edges::at_start() {
     if (started_) return;
     started_ = true;
-    cpu0_ = process_cpu();
+    s0_ = sample_cpu();
 }
 
 void window_edges::at_end() {
     if (!started_ || ended_) return;
     ended_ = true;
-    cpu1_ = process_cpu();
+    s1_ = sample_cpu();
 }
 
-cpu_usage window_edges::cpu() const { return ended_ ? cpu1_ - cpu0_ : cpu_usage{}; }
+cpu_usage window_edges::cpu() const { return ended_ ? s1_.process - s0_.process : cpu_usage{}; }
 
 void run_interleaved(const std::vector<std::string>& backends, const run_plan& plan, const run_one_fn& one,
                      const done_fn& done) {

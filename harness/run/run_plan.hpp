@@ -6,6 +6,7 @@
 #pragma once
 
 #include "harness/run/steady_state.hpp"
+#include "harness/system/thread_cpu.hpp"
 #include "results/run_result.hpp"
 
 #include <cstdint>
@@ -52,10 +53,13 @@ public:
     void at_end();    // hook: window end (idempotent: the first call counts)
     bool started() const { return started_; }
     cpu_usage cpu() const;  // the whole process between the edges (RUSAGE_SELF)
+    // Per-thread CPU at each edge (/proc/self/task), for the split by thread class.
+    const cpu_sample& start_sample() const { return s0_; }
+    const cpu_sample& end_sample() const { return s1_; }
 
 private:
     bool started_ = false, ended_ = false;
-    cpu_usage cpu0_, cpu1_;
+    cpu_sample s0_, s1_;
 };
 
 // Runs every backend `plan.repeat` times, interleaved (A B C A B C ...), and

@@ -6,6 +6,7 @@
 #include "backends/unique_fd.hpp"
 #include "harness/system/clock.hpp"
 #include "harness/system/interrupt.hpp"
+#include "harness/system/thread_role.hpp"
 #include "workloads/verify_pattern.hpp"
 
 #include <algorithm>
@@ -78,12 +79,14 @@ public:
     void run() {
         out_.timeline.begin(clock_.measure_start_ns);
         uint64_t now = now_ns();
+        open_window(now);
         for (unsigned s = 0; s < slots_.size(); ++s) issue_new(s, now);
         if (!flush()) return drain();
         uint64_t last_progress = now;
         while (inflight_ > 0) {
             const int n = be_->reap(completions_, std::clamp(job_.options.batch, 1u, inflight_), reap_timeout);
             now = now_ns();
+            open_window(now);
             if (n < 0) {
                 fail("reap: " + errno_text(-n));
                 break;
@@ -110,6 +113,14 @@ public:
     }
 
 private:
+    // Once, at the first reap past the window's start: a copy of the
+    // counters, so calls per op count the window only.
+    void open_window(uint64_t now) {
+        if (window_open_ || now < clock_.measure_start_ns) return;
+        window_open_ = true;
+        at_window_start_ = be_->counters();
+    }
+
     // Returns 1 if the op counted as a measured completion.
     unsigned complete(const io_completion& c, uint64_t now) {
         slot& s = slots_[c.token];
@@ -274,6 +285,7 @@ private:
     void stop(uint64_t now) {
         if (stopping_) return;
         stopping_ = true;
+        if (window_open_) out_.window_counters = be_->counters() - at_window_start_;
         const uint64_t deadline = stop_at();
         out_.measure_end_ns = deadline ? std::min(now, deadline) : now;
         censor_inflight(out_.measure_end_ns);
@@ -339,11 +351,14 @@ private:
     bool stopping_ = false;
     bool stopping_after_this_ = false;
     bool fault_pending_ = false;
+    bool window_open_ = false;
+    backend_counters at_window_start_;
 };
 
 }  // namespace
 
 void run_storage_worker(const storage_job& job, run_clock& clock, worker_result& out) {
+    const thread_role role(thread_class::harness, "ib-storage");
     bool counted_down = false;
     try {
         storage_worker w(job, clock, out);

@@ -64,6 +64,7 @@ struct worker_result {
     uint64_t negative_latencies = 0;  // completions stamped before their submit (left out of the histogram)
     histogram censored;          // ops in flight when the window closed: their age then
     uint64_t censored_oldest_ns = 0;
+    backend_counters window_counters;  // counted inside the measured window (for calls per op)
 };
 
 // Runs on the calling thread (the backend is created here). Never throws:

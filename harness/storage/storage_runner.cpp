@@ -7,6 +7,7 @@
 #include "harness/system/clock.hpp"
 #include "harness/system/interrupt.hpp"
 #include "harness/system/result_counters.hpp"
+#include "harness/system/thread_cpu.hpp"
 #include "harness/storage/storage_engine.hpp"
 
 #include <fcntl.h>
@@ -145,7 +146,7 @@ run_result run_storage_backend(const std::string& backend_name, const run_option
 
     uint64_t end = clock.measure_start_ns;
     double inflight_sum = 0;
-    backend_counters counters;
+    backend_counters counters, in_window;
     check_inputs checks;
     std::vector<const interval_recorder*> timelines;
     double depth_p50 = 0;
@@ -162,6 +163,7 @@ run_result run_storage_backend(const std::string& backend_name, const run_option
         r.fsyncs += x.fsyncs;
         r.errors += x.errors;
         counters += x.counters;
+        in_window += x.window_counters;
         end = std::max(end, x.measure_end_ns);
         inflight_sum += x.inflight_ns_sum;
         checks.negative_latencies += x.negative_latencies;
@@ -184,8 +186,8 @@ run_result run_storage_backend(const std::string& backend_name, const run_option
         r.achieved_iodepth = inflight_sum / static_cast<double>(window);
         checks.inflight_mean = r.achieved_iodepth;
     }
-    r.cpu = edges.cpu();
-    if (r.ops) r.cpu_per_op_ns = (r.cpu.user_s + r.cpu.sys_s) * 1e9 / static_cast<double>(r.ops);
+    set_window_cpu(r, split_window(edges.start_sample(), edges.end_sample(), storage_split_rules(backend_name)));
+    set_calls_per_op(r, in_window);
     r.timeline = merge_timeline(timelines, window);
     if (plan.interval_ns && !jobs.empty() && jobs[0].timeline.widened)
         r.notes.push_back("timeline: --interval widened to " +
