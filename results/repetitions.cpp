@@ -63,7 +63,9 @@ run_result combine_repetitions(std::vector<run_result> reps) {
     r.backend = first.backend;
     r.workload = first.workload;
     r.setup = first.setup;
-    r.notes = first.notes;
+    // Each repetition's own shortfall note is replaced by one for the run (below).
+    for (const auto& n : first.notes)
+        if (!n.starts_with("achieved ")) r.notes.push_back(n);
     r.parameters = first.parameters;
     r.threads = first.threads;
     r.net = first.net;
@@ -92,7 +94,8 @@ run_result combine_repetitions(std::vector<run_result> reps) {
             for (auto& mine : r.counters)
                 if (mine.name == c.name) mine.value += c.value;
         for (const auto& n : x.notes)
-            if (std::find(r.notes.begin(), r.notes.end(), n) == r.notes.end()) r.notes.push_back(n);
+            if (!n.starts_with("achieved ") && std::find(r.notes.begin(), r.notes.end(), n) == r.notes.end())
+                r.notes.push_back(n);
     }
     const auto iops = each(reps, [](const run_result& x) { return x.iops; });
     const auto bps = each(reps, [](const run_result& x) { return x.bytes_per_sec; });
@@ -133,6 +136,14 @@ run_result combine_repetitions(std::vector<run_result> reps) {
                 for (const auto& b : x.achieved->below_request)
                     if (std::find(a.below_request.begin(), a.below_request.end(), b) == a.below_request.end())
                         a.below_request.push_back(b);
+        for (const auto& b : a.below_request) {
+            const auto n = std::count_if(reps.begin(), reps.end(), [&](const run_result& x) {
+                return x.achieved && std::find(x.achieved->below_request.begin(), x.achieved->below_request.end(), b) !=
+                                         x.achieved->below_request.end();
+            });
+            r.notes.push_back("achieved " + b + " below 95% of the request in " + std::to_string(n) + " of " +
+                              std::to_string(reps.size()) + " repetitions (see repetitions[].achieved)");
+        }
         r.achieved = std::move(a);
     }
     for (auto& x : reps) {

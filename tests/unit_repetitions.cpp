@@ -87,4 +87,19 @@ TEST(repetitions, the_worst_status_and_check_win) {
     EXPECT_EQ(e.status, run_status::error);
 }
 
+TEST(repetitions, one_shortfall_note_for_the_run) {
+    std::vector<run_result> reps{rep(100, 1), rep(100, 1), rep(100, 1)};
+    for (size_t i = 0; i < 2; ++i) {
+        reps[i].achieved = achieved_facts{32, 20, 20, 0, 0, 0, 0, {"iodepth"}};
+        reps[i].notes = {"a fact", "achieved iodepth 20.0 of 32 requested (62%): ..."};
+    }
+    reps[2].achieved = achieved_facts{32, 31, 31, 0, 0, 0, 0, {}};
+    const run_result r = combine_repetitions(std::move(reps));
+    ASSERT_TRUE(r.achieved);
+    EXPECT_EQ(r.achieved->below_request, std::vector<std::string>{"iodepth"});
+    EXPECT_EQ(r.achieved->iodepth_mean, 20);  // the median
+    EXPECT_EQ(r.notes, (std::vector<std::string>{
+                           "a fact", "achieved iodepth below 95% of the request in 2 of 3 repetitions (see repetitions[].achieved)"}));
+}
+
 }  // namespace

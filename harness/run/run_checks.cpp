@@ -88,7 +88,7 @@ void apply_achieved(run_result& r, achieved_facts a) {
         if (asked <= 0 || got >= below_fraction * asked) return;
         a.below_request.push_back(name);
         r.notes.push_back(std::string("achieved ") + name +
-                          fmt(" %.1f of %.0f requested (%.0f%%): ", got, asked, 100 * got / asked) + what);
+                          fmt(" %.1f of %.0f requested (%.1f%%): ", got, asked, 100 * got / asked) + what);
     };
     below("iodepth", a.iodepth_mean, a.iodepth_requested, "the backend held fewer ops in flight than asked");
     below("rate", a.rate, a.rate_requested, "the open loop fell behind its schedule");
