@@ -6,6 +6,7 @@ add_library(iobench_results STATIC
   results/json_params.cpp
   results/json_reader.cpp
   results/json_writer.cpp
+  results/merge.cpp
   results/run_result.cpp
   results/schema_check.cpp
   results/table_writer.cpp
