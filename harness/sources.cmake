@@ -10,7 +10,8 @@ add_library(iobench_core STATIC
   # harness/system: clock, CPU, host facts, interruption
   harness/system/host_info.cpp
   harness/system/interrupt.cpp
-  # harness/cli: options and progress
+  # harness/cli: options, progress and the merge verb
+  harness/cli/merge_command.cpp
   harness/cli/options.cpp
   harness/cli/progress.cpp
   # harness/storage: the test file, the closed-loop engine and its runner
