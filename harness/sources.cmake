@@ -12,6 +12,8 @@ add_library(iobench_core STATIC
   harness/system/interrupt.cpp
   harness/system/thread_cpu.cpp
   # harness/cli: options and progress
+  # harness/cli: options, progress and the merge verb
+  harness/cli/merge_command.cpp
   harness/cli/options.cpp
   harness/cli/progress.cpp
   harness/cli/suite_file.cpp

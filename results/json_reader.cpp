@@ -154,6 +154,20 @@ void read_measured(const ordered_json& j, run_result& r) {
     read_v3_fields(j, r);
 }
 
+// A merged file's input hosts (merged_from[].host): the top-level host's fields.
+host_facts host_of(const ordered_json& h) {
+    host_facts host;
+    host.hostname = h["hostname"].get<std::string>();
+    host.kernel = h["kernel"].get<std::string>();
+    host.cpu_model = h["cpu_model"].get<std::string>();
+    host.cores = h["cores"].get<unsigned>();
+    host.liburing_version = h["liburing_version"].get<std::string>();
+    host.target_path = h.value("target", "");
+    host.target_fs = h.value("filesystem", "");
+    host.target_device = h.value("device", "");
+    return host;
+}
+
 run_result result_of(const ordered_json& j, const run_context& ctx, bool v1) {
     run_result r;
     r.backend = j["backend"].get<std::string>();
@@ -223,6 +237,13 @@ result_file read_results_json(std::istream& in) {
     f.context.command_line = doc["command_line"].get<std::string>();
     f.context.started_at = doc["started_at"].get<std::string>();
     f.context.parameters = parameters_of(doc["parameters"], v1);
+    if (doc.contains("merged_from")) {
+        f.context.merge_mode = doc["merge_mode"].get<std::string>();
+        for (const auto& m : doc["merged_from"])
+            f.context.merged_from.push_back({m["file"].get<std::string>(), m["started_at"].get<std::string>(),
+                                             m["command_line"].get<std::string>(), host_of(m["host"]),
+                                             parameters_of(m["parameters"], false)});
+    }
     for (const auto& r : doc["results"]) f.results.push_back(result_of(r, f.context, v1));
     return f;
 }

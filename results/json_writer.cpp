@@ -153,6 +153,33 @@ ordered_json repetition_json(const run_result& r) {
     return j;
 }
 
+// A merged file's input hosts: the fields of the top-level host (begin()).
+ordered_json host_json(const host_facts& h) {
+    ordered_json host;
+    host["hostname"] = h.hostname;
+    host["kernel"] = h.kernel;
+    host["cpu_model"] = h.cpu_model;
+    host["cores"] = h.cores;
+    host["liburing_version"] = h.liburing_version;
+    if (!h.target_path.empty()) {
+        host["target"] = h.target_path;
+        host["filesystem"] = h.target_fs;
+        host["device"] = h.target_device;
+    }
+    return host;
+}
+
+// A merged file says how it was merged and from what (iobench merge).
+void add_merge_json(ordered_json& doc, const run_context& ctx) {
+    if (ctx.merged_from.empty()) return;
+    doc["merge_mode"] = ctx.merge_mode;
+    ordered_json from = ordered_json::array();
+    for (const auto& m : ctx.merged_from)
+        from.push_back({{"file", m.file}, {"started_at", m.started_at}, {"command_line", m.command_line},
+                        {"host", host_json(m.host)}, {"parameters", to_json(m.parameters)}});
+    doc["merged_from"] = std::move(from);
+}
+
 class json_writer final : public results_writer {
 public:
     explicit json_writer(std::ostream& out) : out_(out) {}
@@ -161,6 +188,7 @@ public:
         doc_["schema"] = schema_name;
         doc_["started_at"] = ctx.started_at;
         doc_["command_line"] = ctx.command_line;
+        add_merge_json(doc_, ctx);
         ordered_json host;
         host["hostname"] = ctx.host.hostname;
         host["kernel"] = ctx.host.kernel;

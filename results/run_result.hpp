@@ -45,11 +45,22 @@ struct host_facts {
     std::string target_path, target_fs, target_device;  // storage runs only
 };
 
+// One input of a merged file (`iobench merge`): where it came from and the
+// parameters that were allowed to differ between inputs, as that input had them.
+struct merge_source {
+    std::string file, started_at, command_line;
+    host_facts host;
+    parameter_map parameters;
+};
+
 struct run_context {
     host_facts host;
     std::string command_line;
     std::string started_at;    // ISO 8601 UTC
     parameter_map parameters;  // exact parameters, as given or defaulted, for the whole invocation
+    // Merged files only (both empty otherwise): "concurrent" or "repetitions", and every input.
+    std::string merge_mode;
+    std::vector<merge_source> merged_from;
 };
 
 struct cpu_usage {

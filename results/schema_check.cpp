@@ -52,7 +52,7 @@ public:
         const auto& v = j[name].get_ref<const std::string&>();
         for (auto a : allowed)
             if (a == v) return;
-        fail(where + "." + name, "'" + v + "' is not one of the allowed values");
+        fail(where.empty() ? std::string(name) : where + "." + name, "'" + v + "' is not one of the allowed values");
     }
 
     void not_negative(const ordered_json& j, const std::string& where, std::initializer_list<const char*> names) {
@@ -325,6 +325,28 @@ void check_result(checker& c, const ordered_json& r, const std::string& where, b
     if (r.contains("spread") && c.has(r, where, "spread", kind::object)) check_spread(c, r["spread"], where + ".spread");
 }
 
+// A merged file (iobench merge): merge_mode and merged_from come together.
+void check_merge(checker& c, const ordered_json& doc) {
+    if (!doc.contains("merge_mode") && !doc.contains("merged_from")) return;
+    c.one_of(doc, "", "merge_mode", {"concurrent", "repetitions"});
+    if (!c.has(doc, "", "merged_from", kind::array)) return;
+    if (doc["merged_from"].empty()) c.fail("merged_from", "a merged file names at least one input");
+    for (size_t i = 0; i < doc["merged_from"].size(); ++i) {
+        const auto& m = doc["merged_from"][i];
+        const std::string at = "merged_from[" + std::to_string(i) + "]";
+        if (!m.is_object()) {
+            c.fail(at, "must be an object");
+            continue;
+        }
+        c.all(m, at, {"file", "started_at", "command_line"}, kind::text);
+        if (c.has(m, at, "host", kind::object)) {  // the host's own fields, as at the top
+            c.all(m["host"], at + ".host", {"hostname", "kernel", "cpu_model", "liburing_version"}, kind::text);
+            c.has(m["host"], at + ".host", "cores", kind::uint);
+        }
+        if (c.has(m, at, "parameters", kind::object)) check_parameters(c, m["parameters"], at + ".parameters", false);
+    }
+}
+
 }  // namespace
 
 std::vector<std::string> check_results_schema(const ordered_json& doc) {
@@ -338,6 +360,7 @@ std::vector<std::string> check_results_schema(const ordered_json& doc) {
     const bool v1 = doc["schema"] == schema_v1_name;
     const bool v3 = doc["schema"] == schema_name;
     c.all(doc, "", {"started_at", "command_line"}, kind::text);
+    check_merge(c, doc);
     if (c.has(doc, "", "host", kind::object)) check_host(c, doc["host"]);
     if (c.has(doc, "", "parameters", kind::object)) check_parameters(c, doc["parameters"], "parameters", v1);
     if (c.has(doc, "", "results", kind::array))

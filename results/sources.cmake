@@ -9,6 +9,7 @@ add_library(iobench_results STATIC
   results/rank_tests.cpp
   results/verdict.cpp
   results/repetitions.cpp
+  results/merge.cpp
   results/run_result.cpp
   results/schema_check.cpp
   results/table_writer.cpp

@@ -34,6 +34,11 @@ public:
     void begin(const run_context& ctx) override {
         line("%s, %s, %u cores, liburing %s", ctx.host.kernel.c_str(), ctx.host.cpu_model.c_str(), ctx.host.cores,
              ctx.host.liburing_version.c_str());
+        if (!ctx.merged_from.empty()) {
+            std::string from;
+            for (const auto& m : ctx.merged_from) from += (from.empty() ? "" : ", ") + m.file + " (" + m.host.hostname + ")";
+            line("merged as %s from %zu files: %s", ctx.merge_mode.c_str(), ctx.merged_from.size(), from.c_str());
+        }
         if (!ctx.host.target_path.empty())
             line("target %s (%s on %s)", ctx.host.target_path.c_str(), ctx.host.target_fs.c_str(),
                  ctx.host.target_device.c_str());

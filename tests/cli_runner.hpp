@@ -16,5 +16,7 @@ std::filesystem::path work_dir();
 std::string slurp(const std::filesystem::path& p);
 // `iobench ARGS` through the shell, stdout and stderr captured separately.
 cli_result run_cli(const std::string& args);
+// The same inside a network namespace (`ip netns exec NS iobench ARGS`).
+cli_result run_cli_in_netns(const std::string& ns, const std::string& args);
 
 }  // namespace iobench::test

@@ -287,6 +287,18 @@ inline void expect_same_context(const run_context& a, const run_context& b) {
     EXPECT_EQ(a.command_line, b.command_line);
     EXPECT_EQ(a.started_at, b.started_at);
     EXPECT_EQ(a.parameters, b.parameters);
+    EXPECT_EQ(a.merge_mode, b.merge_mode);
+    ASSERT_EQ(a.merged_from.size(), b.merged_from.size());
+    for (size_t i = 0; i < a.merged_from.size(); ++i) {
+        const merge_source &x = a.merged_from[i], &y = b.merged_from[i];
+        EXPECT_EQ(x.file, y.file);
+        EXPECT_EQ(x.started_at, y.started_at);
+        EXPECT_EQ(x.command_line, y.command_line);
+        EXPECT_EQ(x.host.hostname, y.host.hostname);
+        EXPECT_EQ(x.host.cores, y.host.cores);
+        EXPECT_EQ(x.host.target_path, y.host.target_path);
+        EXPECT_EQ(x.parameters, y.parameters);
+    }
 }
 
 }  // namespace iobench::test

@@ -3,6 +3,7 @@
 
 #include "backends/registry.hpp"
 #include "harness/cli/errors.hpp"
+#include "results/merge.hpp"
 #include "workloads/net_workload.hpp"
 #include "workloads/storage_workload.hpp"
 
@@ -22,6 +23,7 @@ constexpr const char* usage_head =
     "  iobench run   [options]    run a workload on one or more backends (network: server and load on loopback)\n"
     "  iobench serve [options]    serve a network workload on one backend until stopped (Ctrl-C or --runtime)\n"
     "  iobench load  [options]    drive a network workload against --target HOST:PORT (any server)\n"
+    "  iobench merge FILE... -o F exact merge of results files (several load hosts, several CI runs)\n"
     "  iobench list [--file PATH] list backends, their capabilities and whether they run here\n"
     "  iobench help | --help      this text;  iobench VERB --help for one verb;  iobench --version\n";
 
@@ -294,6 +296,38 @@ void parse_load(const std::vector<std::string>& args, command_line& cl) {
     check_network(f, vm, o);
 }
 
+void parse_merge(const std::vector<std::string>& args, command_line& cl) {
+    merge_options& o = cl.merge;
+    std::string as = "concurrent";
+    po::options_description desc("merge options (iobench merge A.json B.json ... -o ALL.json)");
+    desc.add_options()
+        ("output,o", po::value(&o.output), "write the merged JSON here (- for stdout; the table then goes to stderr)")
+        ("as", po::value(&as)->default_value(as),
+         "concurrent: the inputs ran at the same time (several load hosts): window = the longest, rates and "
+         "connections summed | repetitions: one after another (several CI runs): windows summed, rates = totals / "
+         "summed window. Both add histogram buckets; percentiles come from the merged histogram")
+        ("quiet", po::bool_switch(&o.quiet), "no progress lines on stderr")
+        ("help,h", "this text");
+    po::options_description all;
+    all.add(desc).add_options()("input", po::value(&o.inputs));
+    po::positional_options_description pos;
+    pos.add("input", -1);
+    po::variables_map vm;
+    po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
+    if (vm.count("help")) {
+        std::ostringstream s;
+        s << usage_head << "\n" << desc;
+        cl.help_text = s.str();
+        return;
+    }
+    po::notify(vm);
+    cl.cmd = command_line::verb::merge;
+    if (o.inputs.empty()) throw usage_error("merge: name the results files to merge (iobench merge A.json B.json -o ALL.json)");
+    const auto mode = parse_merge_mode(as);
+    if (!mode) throw usage_error("--as: unknown mode '" + as + "' (concurrent, repetitions)");
+    o.mode = *mode;
+}
+
 void parse_list(const std::vector<std::string>& args, command_line& cl) {
     po::options_description desc("list options");
     bool buffered = false;
@@ -379,10 +413,11 @@ command_line parse_command_line(int argc, const char* const* argv) {
         else if (verb == "--version" || verb == "version") cl.cmd = command_line::verb::version;
         else if (verb == "serve") parse_serve(rest, cl);
         else if (verb == "load") parse_load(rest, cl);
+        else if (verb == "merge") parse_merge(rest, cl);
         else if (verb == "help" || verb == "--help" || verb == "-h") {
             cl.help_text = usage_head;
         } else {
-            throw usage_error("unknown command '" + verb + "' (run, serve, load, list, help)");
+            throw usage_error("unknown command '" + verb + "' (run, serve, load, merge, list, help)");
         }
     } catch (const po::error& e) {
         throw usage_error(e.what());

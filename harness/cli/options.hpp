@@ -69,11 +69,22 @@ struct list_options {
     bool direct = true;
 };
 
+enum class merge_mode : uint8_t;  // results/merge.hpp
+
+// iobench merge FILE... : exact merge of results files.
+struct merge_options {
+    std::vector<std::string> inputs;
+    std::string output;  // -o: merged JSON path, "-" = stdout, empty = table only
+    merge_mode mode{};   // --as; concurrent by default
+    bool quiet = false;
+};
+
 struct command_line {
-    enum class verb { help, version, list, run, serve, load } cmd = verb::help;
+    enum class verb { help, version, list, run, serve, load, merge } cmd = verb::help;
     std::string help_text;
     run_options run;
     list_options list;
+    merge_options merge;
     std::string raw;  // the invocation as typed, for results
 };
 
