@@ -69,6 +69,18 @@ ordered_json network_json(const net_facts& n) {
     return j;
 }
 
+// The iobench/3 host facts; a context read from an older file has none.
+void add_host_v3(ordered_json& host, const host_facts& h) {
+    if (h.glibc_version.empty()) return;
+    host["libaio_version"] = h.libaio_version;
+    host["glibc_version"] = h.glibc_version;
+    host["cpus_online"] = h.cpus_online;
+    host["cpufreq"] = {{"governor", h.cpufreq_governor}, {"boost", h.cpufreq_boost}};
+    if (!h.target_path.empty())
+        host["queue"] = {{"scheduler", h.queue_scheduler}, {"rotational", h.queue_rotational},
+                         {"io_poll", h.queue_io_poll}, {"nr_requests", h.queue_nr_requests}};
+}
+
 class json_writer final : public results_writer {
 public:
     explicit json_writer(std::ostream& out) : out_(out) {}
@@ -88,8 +100,10 @@ public:
             host["filesystem"] = ctx.host.target_fs;
             host["device"] = ctx.host.target_device;
         }
+        add_host_v3(host, ctx.host);
         doc_["host"] = std::move(host);
         doc_["parameters"] = to_json(ctx.parameters);
+        doc_["warnings"] = ctx.warnings;
         doc_["results"] = ordered_json::array();
     }
 
@@ -119,6 +133,8 @@ public:
         for (const auto& c : r.counters) counters[c.name] = c.value;
         j["counters"] = std::move(counters);
         if (r.net) j["network"] = network_json(*r.net);
+        if (r.target_cached_fraction) j["target_cached_fraction"] = *r.target_cached_fraction;
+        if (r.neighbour) j["neighbour_busy"] = {{"cpu_fraction", r.neighbour->cpu_fraction}, {"busy", r.neighbour->busy}};
         j["histogram"] = histogram_json(r.latency);
         doc_["results"].push_back(std::move(j));
     }

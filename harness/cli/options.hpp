@@ -36,8 +36,10 @@ struct run_options {
     unsigned sqpoll_idle_ms = 100;
     int sqpoll_cpu = -1;
     aio_notify notify = aio_notify::suspend;
+    aio_fd_mode aio_fds = aio_fd_mode::per_slot;  // storage: --aio-fds
     std::string output;  // -o: JSON results path
     bool quiet = false;
+    bool strict = false;  // refuse to run when the preflight warns
 
     // Network workloads (echo, stream, http).
     unsigned connections = 64;

@@ -3,6 +3,7 @@
 
 #include "harness/system/clock.hpp"
 #include "harness/system/cpu_time.hpp"
+#include "harness/system/host_sample.hpp"
 #include "harness/system/interrupt.hpp"
 #include "harness/system/result_counters.hpp"
 #include "harness/cli/progress.hpp"
@@ -59,7 +60,10 @@ void add_notes(run_result& r, const backend_entry& entry, const run_options& o, 
     if (entry.caps & cap_one_op_per_thread)
         r.notes.push_back(std::to_string(threads) + (threads == 1 ? " thread" : " threads") +
                           " with one op in flight each (iodepth x jobs)");
-    if (entry.caps & cap_fd_per_slot) r.notes.push_back("one fd per in-flight op (glibc serialises requests on one fd)");
+    if (entry.caps & cap_fd_per_slot)  // which posix_aio setup ran
+        r.notes.push_back(o.aio_fds == aio_fd_mode::one
+                              ? "--aio-fds one: one fd; glibc runs its requests one after another (fio's posixaio setup)"
+                              : "--aio-fds per-slot: one fd per in-flight op, so glibc runs iodepth requests at once");
     if (r.ops > 0 && r.achieved_iodepth > 0) {
         // Little's law: mean ops in flight = throughput x mean latency.
         const double little = r.iops * r.latency.mean() / 1e9;
@@ -91,6 +95,7 @@ run_result run_storage_backend(const std::string& backend_name, const run_option
     r.threads = threads;
     if (writes_data(o.pattern) && !o.verify) target.forget_pattern();
 
+    r.target_cached_fraction = cached_fraction(target.path(), o.size);  // at the start, before the ramp
     run_clock clock(threads);
     if (o.ops) clock.ops_left = o.ops;
     std::vector<worker_result> results(threads);
@@ -108,6 +113,7 @@ run_result run_storage_backend(const std::string& backend_name, const run_option
     progress_line progress(backend_name + " " + o.workload, o.quiet);
     sleep_until_ns(clock.measure_start_ns);
     const cpu_usage cpu0 = process_cpu();
+    const neighbour_sampler neighbours;
     cpu_usage cpu1;
     if (clock.stop_ns) {
         while (now_ns() < clock.stop_ns && !interrupted()) {
@@ -120,6 +126,7 @@ run_result run_storage_backend(const std::string& backend_name, const run_option
         for (auto& w : workers) w.join();
         cpu1 = process_cpu();
     }
+    r.neighbour = neighbours.finish();
     progress.finish();
 
     uint64_t end = clock.measure_start_ns;
