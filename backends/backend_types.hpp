@@ -77,6 +77,12 @@ std::string caps_to_string(uint32_t caps);
 
 enum class aio_notify : uint8_t { suspend, signal, thread };
 
+// posix_aio on files: glibc runs the requests of one fd one after another on
+// one helper thread, so per_slot (one fd per in-flight slot) is what gets
+// `depth` requests running at once; one is a single fd, as an application
+// with one open file (and fio's posixaio engine) has it.
+enum class aio_fd_mode : uint8_t { per_slot, one };
+
 // Construction-time options; each backend reads the ones that concern it.
 struct backend_options {
     unsigned depth = 32;              // most ops outstanding at once on this instance (see backend.hpp)
@@ -93,6 +99,7 @@ struct backend_options {
     unsigned sqpoll_idle_ms = 100;    // io_uring_sqpoll: sq_thread_idle
     int sqpoll_cpu = -1;              // io_uring_sqpoll: pin the poller (SQ_AFF), -1 = no
     aio_notify notify = aio_notify::suspend;  // posix_aio completion notification
+    aio_fd_mode aio_fds = aio_fd_mode::per_slot;  // posix_aio: fds the storage engine opens (cap_fd_per_slot)
 };
 
 // What a run will use, handed over once after construction on the thread

@@ -6,6 +6,11 @@
 //    another (hence cap_fd_per_slot); at most aio_threads helpers exist, 20
 //    unless aio_init() raised it before the process's first request;
 //  - a helper stores the result, then __error_code, then notifies;
+//  - aio_error() takes the process-wide AIO mutex every helper also takes;
+//  - a helper that wakes from its idle wait to an empty run list exits, even
+//    when another helper has just taken the request it was woken for, and the
+//    next request that finds no idle helper creates a thread: with as many
+//    helpers as ops in flight that churns threads (README, "POSIX AIO").
 //  - reads/writes on sockets work (pread's ESPIPE falls back to read);
 //  - accept/connect cannot be expressed: they complete with -EOPNOTSUPP;
 //  - a notification glibc fails to send (no thread for SIGEV_THREAD, signal
@@ -43,12 +48,16 @@ int notify_signal() { return SIGRTMIN + 4; }
 
 // aio_init only takes effect before the process's first request (glibc then
 // allocates its pool), so the first instance or probe sets the helper cap for
-// everyone. Helpers are created on demand and exit after aio_idle_time (1 s).
+// everyone. The cap stays above any depth, so `depth` requests on as many fds
+// really run at once (capped below the ops in flight, glibc queues the rest
+// and its helpers stop churning, but the device then sees fewer). Helpers are
+// created on demand and exit after aio_idle_time (1 s) without work.
 unsigned ensure_aio_init(unsigned depth) {
     static const unsigned threads = [depth] {
         aioinit init{};
         init.aio_threads = static_cast<int>(std::max(256u, depth));
         init.aio_num = init.aio_threads;
+        init.aio_idle_time = 1;  // glibc's default; 0 would mean the same (aio_init ignores a 0)
         ::aio_init(&init);
         return static_cast<unsigned>(init.aio_threads);
     }();
@@ -243,9 +252,9 @@ private:
     }
 
     // Result of a finished slot (aio_return exactly once), and the slot freed.
-    io_completion collect(uint32_t i) {
+    // `err` is what aio_error() said.
+    io_completion collect(uint32_t i, int err) {
         aio_slot& s = st_->slots[i];
-        const int err = ::aio_error(&s.cb);
         const ssize_t r = ::aio_return(&s.cb);
         const uint32_t last = inflight_.back();
         inflight_[s.inflight_pos] = last;
@@ -326,12 +335,22 @@ private:
         return {static_cast<int>(n), expired};
     }
 
+    // glibc's aio_error() takes the process-wide AIO mutex, the one every
+    // helper takes after each request: calling it on every in-flight aiocb at
+    // every reap had the reaper and the helpers queueing on that lock. A plain
+    // load of the field it returns is a hint (a helper stores it under the
+    // mutex, after the result); only aiocbs the hint shows finished are asked.
+    // A stale hint costs nothing: aio_suspend returns at once for a done aiocb.
+    static bool maybe_done(const aiocb& cb) { return __atomic_load_n(&cb.__error_code, __ATOMIC_ACQUIRE) != EINPROGRESS; }
+
     size_t scan(std::span<io_completion> out) {
         size_t n = 0;
         for (size_t k = 0; k < inflight_.size() && n < out.size();) {
             const uint32_t i = inflight_[k];
-            if (::aio_error(&st_->slots[i].cb) == EINPROGRESS) ++k;
-            else out[n++] = collect(i);  // moves another slot into position k
+            const aiocb& cb = st_->slots[i].cb;
+            const int err = maybe_done(cb) ? ::aio_error(&cb) : EINPROGRESS;
+            if (err == EINPROGRESS) ++k;
+            else out[n++] = collect(i, err);  // moves another slot into position k
         }
         return n;
     }
@@ -356,7 +375,7 @@ private:
     size_t drain(std::span<io_completion> out) {
         size_t n = 0;
         uint32_t i = 0;
-        while (n < out.size() && st_->pop(i)) out[n++] = collect(i);
+        while (n < out.size() && st_->pop(i)) out[n++] = collect(i, ::aio_error(&st_->slots[i].cb));
         return n;
     }
 

@@ -4,6 +4,7 @@
 #include "harness/cli/errors.hpp"
 #include "harness/cli/merge_command.hpp"
 #include "harness/system/host_info.hpp"
+#include "harness/system/preflight.hpp"
 #include "harness/system/interrupt.hpp"
 #include "harness/net/net_runner.hpp"
 #include "harness/net/netns.hpp"
@@ -56,6 +57,7 @@ parameter_map parameters_of(const run_options& o) {
         {"steady_state", o.steady.enabled ? param_value(o.steady.text) : param_value()},
         {"sqpoll_idle_ms", num(o.sqpoll_idle_ms)}, {"sqpoll_cpu", param_int(o.sqpoll_cpu)},
         {"aio_notify", o.notify == aio_notify::suspend ? "suspend" : o.notify == aio_notify::signal ? "signal" : "thread"},
+        {"strict", o.strict},
     };
     if (o.network()) {
         p.insert({{"kind", "network"}, {"connections", num(o.connections)}, {"msg_size", num(o.msg_size)},
@@ -68,7 +70,8 @@ parameter_map parameters_of(const run_options& o) {
     p.insert({{"kind", "storage"}, {"bs", num(o.bs)}, {"iodepth", num(o.iodepth)}, {"size", num(o.size)},
               {"ops", num(o.ops)}, {"direct", !o.buffered}, {"rwmixread", num(o.rwmixread)},
               {"fsync", num(o.fsync_every)}, {"verify", o.verify}, {"seed", num(o.seed)}, {"batch", num(o.batch)},
-              {"registered_files", o.registered_files}, {"fixed_buffers", o.fixed_buffers}, {"mode", "closed-loop"}});
+              {"registered_files", o.registered_files}, {"fixed_buffers", o.fixed_buffers}, {"mode", "closed-loop"},
+              {"aio_fds", o.aio_fds == aio_fd_mode::one ? "one" : "per-slot"}});
     return p;
 }
 
@@ -109,13 +112,21 @@ private:
 class result_sinks {
 public:
     // Opens -o at once: a bad path is bad input, found before any work.
-    result_sinks(const run_options& o, const std::string& raw) : json_out_(o.output), output_(o.output), quiet_(o.quiet) {
+    result_sinks(const run_options& o, const std::string& raw)
+        : opts_(o), json_out_(o.output), output_(o.output), quiet_(o.quiet) {
         ctx_.command_line = raw;
         ctx_.started_at = utc_timestamp();
         ctx_.parameters = parameters_of(o);
     }
-    void begin(const std::string& target_path = {}) {
+    // Host facts and the preflight, before the first run: its warnings go to
+    // stderr and into the results; --strict refuses (exit 2) instead.
+    void prepare(const std::string& target_path = {}) {
         ctx_.host = collect_host_facts(target_path);
+        ctx_.warnings = check_before_runs(opts_, ctx_.host, target_path);
+        prepared_ = true;
+    }
+    void begin(const std::string& target_path = {}) {
+        if (!prepared_) prepare(target_path);
         // stdout carries one thing: the table, or the JSON with -o -.
         if (!json_out_.to_stdout()) table_ = make_table_writer(std::cout);
         if (json_out_.stream()) json_ = make_json_writer(*json_out_.stream());
@@ -146,6 +157,8 @@ public:
     void allow_interrupt() { allow_interrupt_ = true; }  // serve: Ctrl-C is how it ends
 
 private:
+    const run_options& opts_;
+    bool prepared_ = false;
     output_file json_out_;
     std::string output_;
     bool quiet_;
@@ -191,6 +204,7 @@ int cmd_run(const run_options& o, const std::string& raw) {
 int cmd_serve(const run_options& o, const std::string& raw) {
     result_sinks sinks(o, raw);
     sinks.allow_interrupt();
+    sinks.prepare();
     run_result r = serve_network(o);
     sinks.begin();
     sinks.add(std::move(r));

@@ -7,8 +7,11 @@ add_library(iobench_core STATIC
   workloads/net_workload.cpp
   workloads/stream_session.cpp
   workloads/storage_workload.cpp
-  # harness/system: clock, CPU, host facts, interruption
+  # harness/system: clock, CPU, host facts and samples, preflight, interruption
   harness/system/host_info.cpp
+  harness/system/host_sample.cpp
+  harness/system/preflight.cpp
+  harness/system/proc_text.cpp
   harness/system/interrupt.cpp
   harness/system/thread_cpu.cpp
   # harness/cli: options and progress

@@ -154,6 +154,8 @@ void read_measured(const ordered_json& j, run_result& r) {
     read_v3_fields(j, r);
 }
 
+void read_host_v3(const ordered_json& h, host_facts& host);
+
 // A merged file's input hosts (merged_from[].host): the top-level host's fields.
 host_facts host_of(const ordered_json& h) {
     host_facts host;
@@ -165,7 +167,24 @@ host_facts host_of(const ordered_json& h) {
     host.target_path = h.value("target", "");
     host.target_fs = h.value("filesystem", "");
     host.target_device = h.value("device", "");
+    read_host_v3(h, host);
     return host;
+}
+
+// The iobench/3 host facts, where the file has them.
+void read_host_v3(const ordered_json& h, host_facts& host) {
+    if (!h.contains("glibc_version")) return;
+    host.libaio_version = h["libaio_version"].get<std::string>();
+    host.glibc_version = h["glibc_version"].get<std::string>();
+    host.cpus_online = h["cpus_online"].get<unsigned>();
+    host.cpufreq_governor = h["cpufreq"]["governor"].get<std::string>();
+    host.cpufreq_boost = h["cpufreq"]["boost"].get<std::string>();
+    if (!h.contains("queue")) return;
+    const auto& q = h["queue"];
+    host.queue_scheduler = q["scheduler"].get<std::string>();
+    host.queue_rotational = q["rotational"].get<std::string>();
+    host.queue_io_poll = q["io_poll"].get<std::string>();
+    host.queue_nr_requests = q["nr_requests"].get<std::string>();
 }
 
 run_result result_of(const ordered_json& j, const run_context& ctx, bool v1) {
@@ -204,6 +223,9 @@ run_result result_of(const ordered_json& j, const run_context& ctx, bool v1) {
             read_measured(x, rep);
         }
     }
+    if (j.contains("target_cached_fraction")) r.target_cached_fraction = j["target_cached_fraction"].get<double>();
+    if (j.contains("neighbour_busy"))
+        r.neighbour = neighbour_load{j["neighbour_busy"]["cpu_fraction"].get<double>(), j["neighbour_busy"]["busy"].get<bool>()};
     return r;
 }
 
@@ -234,6 +256,8 @@ result_file read_results_json(std::istream& in) {
     host.target_path = h.value("target", "");
     host.target_fs = h.value("filesystem", "");
     host.target_device = h.value("device", "");
+    read_host_v3(h, host);
+    if (doc.contains("warnings")) f.context.warnings = doc["warnings"].get<std::vector<std::string>>();
     f.context.command_line = doc["command_line"].get<std::string>();
     f.context.started_at = doc["started_at"].get<std::string>();
     f.context.parameters = parameters_of(doc["parameters"], v1);

@@ -153,6 +153,8 @@ ordered_json repetition_json(const run_result& r) {
     return j;
 }
 
+void add_host_v3(ordered_json& host, const host_facts& h);
+
 // A merged file's input hosts: the fields of the top-level host (begin()).
 ordered_json host_json(const host_facts& h) {
     ordered_json host;
@@ -166,6 +168,7 @@ ordered_json host_json(const host_facts& h) {
         host["filesystem"] = h.target_fs;
         host["device"] = h.target_device;
     }
+    add_host_v3(host, h);
     return host;
 }
 
@@ -178,6 +181,18 @@ void add_merge_json(ordered_json& doc, const run_context& ctx) {
         from.push_back({{"file", m.file}, {"started_at", m.started_at}, {"command_line", m.command_line},
                         {"host", host_json(m.host)}, {"parameters", to_json(m.parameters)}});
     doc["merged_from"] = std::move(from);
+}
+
+// The iobench/3 host facts; a context read from an older file has none.
+void add_host_v3(ordered_json& host, const host_facts& h) {
+    if (h.glibc_version.empty()) return;
+    host["libaio_version"] = h.libaio_version;
+    host["glibc_version"] = h.glibc_version;
+    host["cpus_online"] = h.cpus_online;
+    host["cpufreq"] = {{"governor", h.cpufreq_governor}, {"boost", h.cpufreq_boost}};
+    if (!h.target_path.empty())
+        host["queue"] = {{"scheduler", h.queue_scheduler}, {"rotational", h.queue_rotational},
+                         {"io_poll", h.queue_io_poll}, {"nr_requests", h.queue_nr_requests}};
 }
 
 class json_writer final : public results_writer {
@@ -200,8 +215,10 @@ public:
             host["filesystem"] = ctx.host.target_fs;
             host["device"] = ctx.host.target_device;
         }
+        add_host_v3(host, ctx.host);
         doc_["host"] = std::move(host);
         doc_["parameters"] = to_json(ctx.parameters);
+        doc_["warnings"] = ctx.warnings;
         doc_["results"] = ordered_json::array();
     }
 
@@ -242,6 +259,8 @@ public:
             j["repetitions"] = std::move(reps);
         }
         if (r.net) j["network"] = network_json(*r.net);
+        if (r.target_cached_fraction) j["target_cached_fraction"] = *r.target_cached_fraction;
+        if (r.neighbour) j["neighbour_busy"] = {{"cpu_fraction", r.neighbour->cpu_fraction}, {"busy", r.neighbour->busy}};
         j["histogram"] = histogram_json(r.latency);
         doc_["results"].push_back(std::move(j));
     }

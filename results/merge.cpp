@@ -122,6 +122,7 @@ public:
             m.write_ops += r->write_ops;
             m.fsyncs += r->fsyncs;
             m.latency.merge(r->latency);
+            m.censored += r->censored;  // ops in flight at a window's end: in the histogram, not in ops
             m.cpu.user_s += r->cpu.user_s;
             m.cpu.sys_s += r->cpu.sys_s;
             m.duration_s = concurrent ? std::max(m.duration_s, r->duration_s) : m.duration_s + r->duration_s;

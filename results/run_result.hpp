@@ -43,6 +43,14 @@ struct host_facts {
     std::string hostname, kernel, cpu_model, liburing_version;
     unsigned cores = 0;
     std::string target_path, target_fs, target_device;  // storage runs only
+    // iobench/3 additions. Text as the system gave it; "unknown" (a library
+    // that says nothing about itself) or "unavailable" (no such /sys file,
+    // e.g. cpufreq in a VM) when it could not be read.
+    std::string libaio_version, glibc_version;
+    unsigned cpus_online = 0;
+    std::string cpufreq_governor, cpufreq_boost;
+    // The target device's request queue (/sys/block/DEV/queue); storage runs only.
+    std::string queue_scheduler, queue_rotational, queue_io_poll, queue_nr_requests;
 };
 
 // One input of a merged file (`iobench merge`): where it came from and the
@@ -61,11 +69,20 @@ struct run_context {
     // Merged files only (both empty otherwise): "concurrent" or "repetitions", and every input.
     std::string merge_mode;
     std::vector<merge_source> merged_from;
+    std::vector<std::string> warnings;  // iobench/3: what the preflight found doubtful about this setup
 };
 
 struct cpu_usage {
     double user_s = 0, sys_s = 0;
     bool operator==(const cpu_usage&) const = default;
+};
+
+// CPU other processes used during a run: busy time of the whole machine
+// (/proc/stat) less this process's own, in CPUs (0.25 = a quarter of one).
+struct neighbour_load {
+    double cpu_fraction = 0;
+    bool busy = false;  // above the threshold (10% of a CPU)
+    bool operator==(const neighbour_load&) const = default;
 };
 
 // Counters a backend kept about itself, by name, in the order they are written.
@@ -202,6 +219,10 @@ struct run_result {
     std::vector<timeline_point> timeline;    // per interval; empty with --interval 0
     std::vector<run_result> repetitions;     // --repeat N > 1: each repetition (no network/params/notes)
     std::optional<run_spread> spread;        // with repetitions
+    // iobench/3, storage runs: the target's page-cache residency (0..1) just
+    // before the run, and what other processes ran meanwhile.
+    std::optional<double> target_cached_fraction;
+    std::optional<neighbour_load> neighbour;
 };
 
 }  // namespace iobench

@@ -97,6 +97,25 @@ void check_host(checker& c, const ordered_json& h) {
     c.has(h, "host", "cores", kind::uint);
     for (const char* n : {"target", "filesystem", "device"})
         if (h.contains(n)) c.has(h, "host", n, kind::text);
+    // iobench/3 additions: all or none (a writer that has one has them all).
+    if (!h.contains("glibc_version")) return;
+    c.all(h, "host", {"libaio_version", "glibc_version"}, kind::text);
+    c.has(h, "host", "cpus_online", kind::uint);
+    if (c.has(h, "host", "cpufreq", kind::object)) c.all(h["cpufreq"], "host.cpufreq", {"governor", "boost"}, kind::text);
+    if (h.contains("queue") && c.has(h, "host", "queue", kind::object))
+        c.all(h["queue"], "host.queue", {"scheduler", "rotational", "io_poll", "nr_requests"}, kind::text);
+}
+
+// iobench/3 additions to a storage run, where present.
+void check_run_samples(checker& c, const ordered_json& r, const std::string& where) {
+    if (r.contains("target_cached_fraction") && c.has(r, where, "target_cached_fraction", kind::number)) {
+        const double f = r["target_cached_fraction"].get<double>();
+        if (f < 0 || f > 1) c.fail(where + ".target_cached_fraction", "must be between 0 and 1");
+    }
+    if (r.contains("neighbour_busy") && c.has(r, where, "neighbour_busy", kind::object)) {
+        c.not_negative(r["neighbour_busy"], where + ".neighbour_busy", {"cpu_fraction"});
+        c.has(r["neighbour_busy"], where + ".neighbour_busy", "busy", kind::boolean);
+    }
 }
 
 void check_latency(checker& c, const ordered_json& l, const std::string& where) {
@@ -307,6 +326,7 @@ void check_result(checker& c, const ordered_json& r, const std::string& where, b
     if (r.contains("network")) {
         if (c.has(r, where, "network", kind::object)) check_network(c, r["network"], where + ".network");
     }
+    check_run_samples(c, r, where);
     if (!v3) return;
     if (r.contains("repetitions") && c.has(r, where, "repetitions", kind::array)) {
         if (!r.contains("spread")) c.fail(where + ".spread", "missing (a run with repetitions has a spread)");
@@ -363,6 +383,9 @@ std::vector<std::string> check_results_schema(const ordered_json& doc) {
     check_merge(c, doc);
     if (c.has(doc, "", "host", kind::object)) check_host(c, doc["host"]);
     if (c.has(doc, "", "parameters", kind::object)) check_parameters(c, doc["parameters"], "parameters", v1);
+    if (doc.contains("warnings") && c.has(doc, "", "warnings", kind::array))
+        for (const auto& w : doc["warnings"])
+            if (!w.is_string()) c.fail("warnings", "every warning is a string");
     if (c.has(doc, "", "results", kind::array))
         for (size_t i = 0; i < doc["results"].size(); ++i)
             check_result(c, doc["results"][i], "results[" + std::to_string(i) + "]", v1, v3);

@@ -42,6 +42,7 @@ public:
         if (!ctx.host.target_path.empty())
             line("target %s (%s on %s)", ctx.host.target_path.c_str(), ctx.host.target_fs.c_str(),
                  ctx.host.target_device.c_str());
+        for (const auto& w : ctx.warnings) line("warning: %s", w.c_str());
         const auto kind = ctx.parameters.find("kind");
         const auto* kind_text = kind == ctx.parameters.end() ? nullptr : std::get_if<std::string>(&kind->second);
         const bool network = kind_text && *kind_text == "network";
@@ -70,6 +71,7 @@ public:
                  r.spread->p99.cv * 100);
         for (const auto& n : r.notes) line("  note: %s", n.c_str());
         cpu_line(r.cpu_detail);
+        samples(r);
     }
 
     void end() override { out_.flush(); }
@@ -96,6 +98,16 @@ private:
             text += buf;
         }
         line("  cpu: %s", text.c_str());
+    }
+
+    // What the harness sampled around the run, where it says something.
+    void samples(const run_result& r) {
+        const auto direct = r.parameters.find("direct");
+        const bool buffered = direct != r.parameters.end() && direct->second == param_value(false);
+        if (r.target_cached_fraction && buffered)
+            line("  note: target %.0f%% in the page cache at the start", *r.target_cached_fraction * 100);
+        if (r.neighbour && r.neighbour->busy)
+            line("  note: other processes used %.0f%% of a CPU during the run", r.neighbour->cpu_fraction * 100);
     }
 
     template <typename... A>

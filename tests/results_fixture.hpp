@@ -13,7 +13,24 @@ namespace iobench::test {
 
 inline run_context fixed_context() {
     run_context c;
-    c.host = {"testhost", "6.1.0-test", "Test CPU @ 1.00GHz", "2.3", 4, "/tmp/t.data", "ext4", "vda"};
+    c.host.hostname = "testhost";
+    c.host.kernel = "6.1.0-test";
+    c.host.cpu_model = "Test CPU @ 1.00GHz";
+    c.host.liburing_version = "2.3";
+    c.host.cores = 4;
+    c.host.target_path = "/tmp/t.data";
+    c.host.target_fs = "ext4";
+    c.host.target_device = "vda";
+    c.host.libaio_version = "libaio.so.1.0.2";
+    c.host.glibc_version = "2.36";
+    c.host.cpus_online = 4;
+    c.host.cpufreq_governor = "performance";
+    c.host.cpufreq_boost = "unavailable";
+    c.host.queue_scheduler = "mq-deadline";
+    c.host.queue_rotational = "0";
+    c.host.queue_io_poll = "0";
+    c.host.queue_nr_requests = "256";
+    c.warnings = {"busy neighbour: other processes used 45% of a CPU over 200 ms before the first run"};
     c.command_line = "iobench run --backend blocking,io_uring --workload randrw -o r.json";
     c.started_at = "2025-01-02T03:04:05Z";
     c.parameters = {{"backend", std::string("blocking,io_uring")}, {"workload", std::string("randrw")},
@@ -74,6 +91,8 @@ inline run_result full_result(const run_context& ctx) {
     d.per_op_reap_calls = 0.75;
     d.per_op_enter_calls = 0.25;
     d.cqes_per_enter = 4;
+    r.target_cached_fraction = 0.125;
+    r.neighbour = neighbour_load{0.375, true};
     net_facts& n = r.net.emplace();
     n.side = "both";
     n.mode = "open-loop";
@@ -249,6 +268,8 @@ inline void expect_same(const run_result& a, const run_result& b) {
     EXPECT_EQ(c.per_op_reap_calls, e.per_op_reap_calls);
     EXPECT_EQ(c.per_op_enter_calls, e.per_op_enter_calls);
     EXPECT_EQ(c.cqes_per_enter, e.cqes_per_enter);
+    EXPECT_EQ(a.target_cached_fraction, b.target_cached_fraction);
+    EXPECT_EQ(a.neighbour, b.neighbour);
     ASSERT_EQ(a.net.has_value(), b.net.has_value());
     if (!a.net) return;
     const net_facts &x = *a.net, &y = *b.net;
@@ -284,6 +305,16 @@ inline void expect_same_context(const run_context& a, const run_context& b) {
     EXPECT_EQ(a.host.target_path, b.host.target_path);
     EXPECT_EQ(a.host.target_fs, b.host.target_fs);
     EXPECT_EQ(a.host.target_device, b.host.target_device);
+    EXPECT_EQ(a.host.libaio_version, b.host.libaio_version);
+    EXPECT_EQ(a.host.glibc_version, b.host.glibc_version);
+    EXPECT_EQ(a.host.cpus_online, b.host.cpus_online);
+    EXPECT_EQ(a.host.cpufreq_governor, b.host.cpufreq_governor);
+    EXPECT_EQ(a.host.cpufreq_boost, b.host.cpufreq_boost);
+    EXPECT_EQ(a.host.queue_scheduler, b.host.queue_scheduler);
+    EXPECT_EQ(a.host.queue_rotational, b.host.queue_rotational);
+    EXPECT_EQ(a.host.queue_io_poll, b.host.queue_io_poll);
+    EXPECT_EQ(a.host.queue_nr_requests, b.host.queue_nr_requests);
+    EXPECT_EQ(a.warnings, b.warnings);
     EXPECT_EQ(a.command_line, b.command_line);
     EXPECT_EQ(a.started_at, b.started_at);
     EXPECT_EQ(a.parameters, b.parameters);

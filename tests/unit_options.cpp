@@ -113,3 +113,19 @@ TEST(options, measurement_flags_default_and_validate) {
     EXPECT_NE(usage_message({"run", "--workload", "echo", "--steady-state", "iops:5%"}).find("storage"),
               std::string::npos);
 }
+
+TEST(options, aio_fds_and_strict_reach_the_run_and_the_backend) {
+    const auto d = parse({"run"}).run;
+    EXPECT_EQ(d.aio_fds, aio_fd_mode::per_slot);
+    EXPECT_EQ(d.backend_opts.aio_fds, aio_fd_mode::per_slot);
+    EXPECT_FALSE(d.strict);
+    const auto one = parse({"run", "--aio-fds", "one", "--strict"}).run;
+    EXPECT_EQ(one.aio_fds, aio_fd_mode::one);
+    EXPECT_EQ(backend_options_for(one, 8).aio_fds, aio_fd_mode::one);
+    EXPECT_TRUE(one.strict);
+    EXPECT_TRUE(parse({"load", "--target", "127.0.0.1:1", "--strict"}).run.strict);
+    EXPECT_NE(usage_message({"run", "--aio-fds", "two"}).find("--aio-fds: unknown setup 'two'"), std::string::npos);
+    const std::string help = parse({"run", "--help"}).help_text;
+    EXPECT_NE(help.find("--aio-fds"), std::string::npos);
+    EXPECT_NE(help.find("--strict"), std::string::npos);
+}

@@ -149,7 +149,20 @@ INSTANTIATE_TEST_SUITE_P(
         damage{"residue_in_no_class", [](ordered_json& d) { run0(d)["cpu"]["residue"]["in"] = "kernel"; },
                "cpu.residue.in: 'kernel'"},
         damage{"negative_calls_per_op", [](ordered_json& d) { run0(d)["cpu"]["per_op"]["reap_calls"] = -1.0; },
-               "cpu.per_op.reap_calls: must not be negative"}),
+               "cpu.per_op.reap_calls: must not be negative"},
+        // The setup manifest (iobench/3 additions).
+        damage{"warning_not_text", [](ordered_json& d) { d["warnings"].push_back(3); }, "warnings: every warning is a string"},
+        damage{"warnings_not_array", [](ordered_json& d) { d["warnings"] = "none"; }, "warnings: must be an array"},
+        damage{"no_governor", [](ordered_json& d) { d["host"]["cpufreq"].erase("governor"); }, "host.cpufreq.governor: missing"},
+        damage{"cpus_as_text", [](ordered_json& d) { d["host"]["cpus_online"] = "2"; }, "host.cpus_online: must be an unsigned"},
+        damage{"no_libaio", [](ordered_json& d) { d["host"].erase("libaio_version"); }, "host.libaio_version: missing"},
+        damage{"queue_number", [](ordered_json& d) { d["host"]["queue"]["nr_requests"] = 256; }, "host.queue.nr_requests"},
+        damage{"cached_above_1", [](ordered_json& d) { run0(d)["target_cached_fraction"] = 1.5; },
+               "results[0].target_cached_fraction: must be between 0 and 1"},
+        damage{"busy_as_text", [](ordered_json& d) { run0(d)["neighbour_busy"]["busy"] = "yes"; },
+               "results[0].neighbour_busy.busy: must be a boolean"},
+        damage{"negative_neighbour", [](ordered_json& d) { run0(d)["neighbour_busy"]["cpu_fraction"] = -1; },
+               "results[0].neighbour_busy.cpu_fraction: must not be negative"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST(results_schema, text_that_is_not_json_is_one_problem) {

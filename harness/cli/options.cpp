@@ -4,6 +4,7 @@
 #include "backends/registry.hpp"
 #include "harness/cli/errors.hpp"
 #include "results/merge.hpp"
+#include "harness/net/net_address.hpp"
 #include "workloads/net_workload.hpp"
 #include "workloads/storage_workload.hpp"
 
@@ -37,6 +38,7 @@ std::string backend_names() {
 struct raw_flags {
     std::string backend, bs, size, runtime, ramp, notify, client_backend, msg_size, buf_size = "64k";
     std::string interval = "1s", steady;
+    std::string aio_fds = "per-slot";
 };
 
 po::options_description common_description(raw_flags& f, run_options& o, const char* backend_help,
@@ -59,7 +61,10 @@ po::options_description common_description(raw_flags& f, run_options& o, const c
         ("output,o", po::value(&o.output),
          "write JSON results (schema iobench/3, see results/SCHEMA.md) to this file; '-' writes them to stdout "
          "instead of the table")
-        ("quiet", po::bool_switch(&o.quiet), "no progress lines on stderr");
+        ("quiet", po::bool_switch(&o.quiet), "no progress lines on stderr")
+        ("strict", po::bool_switch(&o.strict),
+         "refuse to run (exit 2) if the preflight warns: powersave governor, cached target with --buffered, "
+         "a busy neighbour, io_uring_sqpoll on fewer than 3 CPUs");
     return d;
 }
 
@@ -98,6 +103,9 @@ po::options_description storage_description(raw_flags& f, run_options& o) {
         ("batch", po::value(&o.batch)->default_value(o.batch),
          "submit ops in groups of N and wait for at least N completions (default 1: each op goes to the kernel as "
          "soon as its slot is free, like fio; raise it for CPU-bound page-cache runs)")
+        ("aio-fds", po::value(&f.aio_fds)->default_value(f.aio_fds),
+         "posix_aio: per-slot (one fd per in-flight op, so glibc runs iodepth requests at once) | one (a single fd: "
+         "glibc runs its requests one after another on one helper, as fio's posixaio does)")
         ("registered-files", po::bool_switch(&o.registered_files), "io_uring: register the target fds")
         ("fixed-buffers", po::bool_switch(&o.fixed_buffers), "io_uring: register the buffers, use READ/WRITE_FIXED");
     return d;
@@ -184,6 +192,10 @@ void check_storage(const raw_flags& f, const po::variables_map& vm, run_options&
     if (o.rwmixread > 100) throw usage_error("--rwmixread: must be between 0 and 100");
     if (o.batch == 0 || o.batch > o.iodepth) throw usage_error("--batch: must be between 1 and --iodepth");
     if (!vm["file"].empty() && !vm["dir"].defaulted()) throw usage_error("--file and --dir: give one, not both");
+    if (f.aio_fds == "per-slot") o.aio_fds = aio_fd_mode::per_slot;
+    else if (f.aio_fds == "one") o.aio_fds = aio_fd_mode::one;
+    else throw usage_error("--aio-fds: unknown setup '" + f.aio_fds + "' (per-slot, one)");
+    o.backend_opts.aio_fds = o.aio_fds;
 }
 
 void check_network(const raw_flags& f, const po::variables_map& vm, run_options& o) {
@@ -199,6 +211,10 @@ void check_network(const raw_flags& f, const po::variables_map& vm, run_options&
     if (o.pipeline == 0 || o.pipeline > 1024) throw usage_error("--pipeline: must be between 1 and 1024");
     if (o.buf_count == 0 || (o.buf_count & (o.buf_count - 1)) || o.buf_count > 32768)
         throw usage_error("--buf-count: must be a power of two up to 32768");
+    // Checked here too (the runners parse them again), so a bad address is
+    // found before the preflight or any other work.
+    parse_net_address(o.listen, "--listen");
+    if (!o.target.empty()) parse_net_address(o.target, "--target");
     if (vm.count("no-multishot")) o.multishot = false;
     if (!f.client_backend.empty() && !find_backend(f.client_backend))
         throw usage_error("--client-backend: unknown backend '" + f.client_backend + "' (known: " + backend_names() + ")");

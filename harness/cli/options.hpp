@@ -42,6 +42,8 @@ struct run_options {
     unsigned repeat = 1;                     // --repeat: repetitions per backend x workload, interleaved
     uint64_t interval_ns = 1'000'000'000ull; // --interval: timeline step, 0 = no timeline
     steady_state_spec steady;                // --steady-state (storage)
+    aio_fd_mode aio_fds = aio_fd_mode::per_slot;  // storage: --aio-fds
+    bool strict = false;  // refuse to run when the preflight warns
 
     // Network workloads (echo, stream, http).
     unsigned connections = 64;

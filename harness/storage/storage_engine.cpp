@@ -52,7 +52,8 @@ public:
         be_ = job_.entry->create(job_.options);
         out_.setup = be_->describe();
         const unsigned depth = job_.options.depth;
-        const unsigned nfds = (be_->caps() & cap_fd_per_slot) ? depth : 1;
+        const bool per_slot = (be_->caps() & cap_fd_per_slot) && job_.options.aio_fds == aio_fd_mode::per_slot;
+        const unsigned nfds = per_slot ? depth : 1;
         for (unsigned i = 0; i < nfds; ++i) {
             unique_fd fd(::open(job_.path.c_str(), job_.open_flags | O_CLOEXEC));
             if (!fd) throw std::system_error(errno, std::system_category(), "open " + job_.path);

@@ -5,6 +5,7 @@
 #include "harness/cli/progress.hpp"
 #include "harness/run/run_checks.hpp"
 #include "harness/system/clock.hpp"
+#include "harness/system/host_sample.hpp"
 #include "harness/system/interrupt.hpp"
 #include "harness/system/result_counters.hpp"
 #include "harness/system/thread_cpu.hpp"
@@ -65,7 +66,10 @@ void add_notes(run_result& r, const backend_entry& entry, const run_options& o, 
     if (entry.caps & cap_one_op_per_thread)
         r.notes.push_back(std::to_string(threads) + (threads == 1 ? " thread" : " threads") +
                           " with one op in flight each (iodepth x jobs)");
-    if (entry.caps & cap_fd_per_slot) r.notes.push_back("one fd per in-flight op (glibc serialises requests on one fd)");
+    if (entry.caps & cap_fd_per_slot)  // which posix_aio setup ran
+        r.notes.push_back(o.aio_fds == aio_fd_mode::one
+                              ? "--aio-fds one: one fd; glibc runs its requests one after another (fio's posixaio setup)"
+                              : "--aio-fds per-slot: one fd per in-flight op, so glibc runs iodepth requests at once");
 }
 
 // The runner thread between the measure start and the deadline: progress
@@ -116,6 +120,7 @@ run_result run_storage_backend(const std::string& backend_name, const run_option
     r.threads = threads;
     if (writes_data(o.pattern) && !o.verify) target.forget_pattern();
 
+    r.target_cached_fraction = cached_fraction(target.path(), o.size);  // at the start, before the ramp
     run_clock clock(threads);
     if (plan.ops) clock.ops_left = plan.ops;
     std::vector<worker_result> results(threads);
@@ -134,6 +139,7 @@ run_result run_storage_backend(const std::string& backend_name, const run_option
     window_edges edges;
     sleep_until_ns(w.measure_start_ns);
     edges.at_start();
+    const neighbour_sampler neighbours;
     if (w.stop_ns) {
         r.steady_state = watch_window(clock, w, plan, progress);
         edges.at_end();
@@ -142,6 +148,7 @@ run_result run_storage_backend(const std::string& backend_name, const run_option
         for (auto& t : workers) t.join();
         edges.at_end();
     }
+    r.neighbour = neighbours.finish();
     progress.finish();
 
     uint64_t end = clock.measure_start_ns;

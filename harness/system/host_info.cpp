@@ -3,9 +3,15 @@
 #include "harness/system/host_info.hpp"
 
 #include "backends/probe_util.hpp"
+#include "harness/system/proc_text.hpp"
 
+#include <climits>
+#include <cstdlib>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
+#include <gnu/libc-version.h>
+#include <link.h>
 #include <sstream>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -49,7 +55,46 @@ std::string filesystem_of(const std::string& path) {
     return fs;
 }
 
+// libaio has no version call: the file the dynamic linker loaded names it
+// (libaio.so.1.0.2), whatever package or path it came from.
+std::string loaded_libaio() {
+    std::string found = "unknown";
+    ::dl_iterate_phdr(
+        [](dl_phdr_info* info, size_t, void* out) {
+            const std::string_view name = info->dlpi_name ? info->dlpi_name : "";
+            if (name.find("/libaio.so") == std::string_view::npos) return 0;
+            char real[PATH_MAX];
+            if (::realpath(info->dlpi_name, real)) *static_cast<std::string*>(out) = library_file_version(real, "libaio");
+            return 1;
+        },
+        &found);
+    return found;
+}
+
+// The request queue of the target's device; a partition's is its disk's.
+void read_queue(host_facts& h) {
+    namespace fs = std::filesystem;
+    if (h.target_device.empty()) {
+        h.queue_scheduler = h.queue_rotational = h.queue_io_poll = h.queue_nr_requests = "unavailable";
+        return;
+    }
+    std::error_code ec;
+    fs::path q = fs::path("/sys/class/block") / h.target_device / "queue";
+    if (!fs::exists(q, ec)) q = fs::path("/sys/class/block") / h.target_device / ".." / "queue";
+    h.queue_scheduler = active_scheduler(read_text((q / "scheduler").string()));
+    h.queue_rotational = sysfs_value(read_text((q / "rotational").string()));
+    h.queue_io_poll = sysfs_value(read_text((q / "io_poll").string()));
+    h.queue_nr_requests = sysfs_value(read_text((q / "nr_requests").string()));
+}
+
 }  // namespace
+
+std::string read_text(const std::string& path) {
+    std::ifstream in(path);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
 
 host_facts collect_host_facts(const std::string& target_path) {
     host_facts h;
@@ -61,6 +106,12 @@ host_facts collect_host_facts(const std::string& target_path) {
     h.cpu_model = cpu_model();
     h.cores = std::thread::hardware_concurrency();
     h.liburing_version = IOBENCH_LIBURING_VERSION;
+    h.libaio_version = loaded_libaio();
+    h.glibc_version = ::gnu_get_libc_version();
+    const long online = ::sysconf(_SC_NPROCESSORS_ONLN);
+    h.cpus_online = online > 0 ? static_cast<unsigned>(online) : 0;
+    h.cpufreq_governor = sysfs_value(read_text("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor"));
+    h.cpufreq_boost = sysfs_value(read_text("/sys/devices/system/cpu/cpufreq/boost"));
     if (!target_path.empty()) {
         h.target_path = target_path;
         h.target_fs = filesystem_of(target_path);
@@ -70,6 +121,7 @@ host_facts collect_host_facts(const std::string& target_path) {
         } else {
             h.target_device = block_device_of(target_path);
         }
+        read_queue(h);
     }
     return h;
 }

@@ -12,4 +12,7 @@ host_facts collect_host_facts(const std::string& target_path);
 
 std::string utc_timestamp();
 
+// The whole of a small text file (/proc, /sys), or "" if it cannot be read.
+std::string read_text(const std::string& path);
+
 }  // namespace iobench
