@@ -128,11 +128,9 @@ void add_v3_fields(ordered_json& j, const run_result& r) {
     }
 }
 
-// One repetition: the measured fields of a run, its status and checks, its histogram.
-ordered_json repetition_json(const run_result& r) {
-    ordered_json j;
-    j["status"] = to_string(r.status);
-    j["reason"] = r.reason;
+// What a run and each of its repetitions measured, in the schema's key order
+// (a repetition has no `threads`: its run's).
+void add_measured(ordered_json& j, const run_result& r, bool with_threads) {
     j["ops"] = r.ops;
     j["bytes"] = r.bytes;
     j["duration_s"] = r.duration_s;
@@ -143,12 +141,21 @@ ordered_json repetition_json(const run_result& r) {
     j["read_ops"] = r.read_ops;
     j["write_ops"] = r.write_ops;
     j["fsyncs"] = r.fsyncs;
+    if (with_threads) j["threads"] = r.threads;
     j["achieved_iodepth"] = r.achieved_iodepth;
     j["cpu"] = cpu_json(r);
     ordered_json counters = ordered_json::object();
     for (const auto& c : r.counters) counters[c.name] = c.value;
     j["counters"] = std::move(counters);
     add_v3_fields(j, r);
+}
+
+// One repetition: the measured fields of a run, its status and checks, its histogram.
+ordered_json repetition_json(const run_result& r) {
+    ordered_json j;
+    j["status"] = to_string(r.status);
+    j["reason"] = r.reason;
+    add_measured(j, r, false);
     j["histogram"] = histogram_json(r.latency);
     return j;
 }
@@ -231,23 +238,7 @@ public:
         j["setup"] = r.setup;
         j["notes"] = r.notes;
         j["parameters"] = to_json(r.parameters);
-        j["ops"] = r.ops;
-        j["bytes"] = r.bytes;
-        j["duration_s"] = r.duration_s;
-        j["iops"] = r.iops;
-        j["bytes_per_sec"] = r.bytes_per_sec;
-        j["latency_ns"] = latency_json(r.latency, r.censored);
-        j["errors"] = r.errors;
-        j["read_ops"] = r.read_ops;
-        j["write_ops"] = r.write_ops;
-        j["fsyncs"] = r.fsyncs;
-        j["threads"] = r.threads;
-        j["achieved_iodepth"] = r.achieved_iodepth;
-        j["cpu"] = cpu_json(r);
-        ordered_json counters = ordered_json::object();
-        for (const auto& c : r.counters) counters[c.name] = c.value;
-        j["counters"] = std::move(counters);
-        add_v3_fields(j, r);
+        add_measured(j, r, true);
         if (r.spread) {
             const run_spread& s = *r.spread;
             j["spread"] = {{"iops", spread_json(s.iops)}, {"bytes_per_sec", spread_json(s.bytes_per_sec)},
