@@ -44,7 +44,18 @@ inline int dial(const net_server& s) {
     ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     const int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    EXPECT_EQ(::connect(fd, reinterpret_cast<const sockaddr*>(&a.addr), a.len), 0) << std::strerror(errno);
+    int r = ::connect(fd, reinterpret_cast<const sockaddr*>(&a.addr), a.len);
+    if (r != 0 && errno == EINTR) {
+        // A signal (the server's own threads) interrupted a blocking connect:
+        // POSIX says it goes on asynchronously; wait for it and read its result.
+        pollfd p{fd, POLLOUT, 0};
+        int err = ETIMEDOUT;
+        socklen_t len = sizeof err;
+        while ((r = ::poll(&p, 1, 5000)) < 0 && errno == EINTR) {}
+        if (r == 1 && ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0) r = 0;
+        else errno = r == 1 ? err : ETIMEDOUT, r = -1;
+    }
+    EXPECT_EQ(r, 0) << std::strerror(errno);
     return fd;
 }
 
