@@ -189,6 +189,7 @@ int main(int argc, char** argv) {
     iobench::test::set_current(*e, target);
 
     int gargc = static_cast<int>(rest.size());
+    rest.push_back(nullptr);  // argv[argc] is null: gtest shifts it down when it removes a flag
     rest.push_back(nullptr);
     ::testing::InitGoogleTest(&gargc, rest.data());
     // Unless asked for something else, run the target's cases and the common ones.

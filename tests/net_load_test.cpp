@@ -332,7 +332,9 @@ TEST(net_load, open_loop_latency_includes_waiting_for_a_stalled_server) {
     const load_result closed = run(0);
     ASSERT_TRUE(closed.ok) << closed.error;
     EXPECT_GE(closed.latency.max(), 190 * ms);
-    EXPECT_LE(count_at_least(closed.latency, 100 * ms), 4u);  // one per connection
+    // One per connection (4); a scheduler hiccup of a loaded 2-core CI machine may add
+    // one more round, still an order below the open loop's ~100.
+    EXPECT_LE(count_at_least(closed.latency, 100 * ms), 8u);
 }
 
 TEST(net_load, start_at_waits_for_the_wall_clock_instant) {

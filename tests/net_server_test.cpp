@@ -200,6 +200,7 @@ int main(int argc, char** argv) {
         return 77;
     }
     int n = static_cast<int>(rest.size());
+    rest.push_back(nullptr);  // argv[argc] is null: gtest shifts it down when it removes a flag
     testing::InitGoogleTest(&n, rest.data());
     return RUN_ALL_TESTS();
 }

@@ -144,6 +144,7 @@ public:
             }
             if (s_.handoff_ready.load(std::memory_order_acquire)) take_handoff();
             if (accept_again_ && !stopping_ && now_ns() >= accept_again_) post_accept();
+            if (live_changed_) publish();
             flush();
             // With no accept of its own and no connection, the backend holds
             // nothing and reap() returns at once: sleep until the acceptor
@@ -155,10 +156,12 @@ public:
                 break;
             }
             for (int i = 0; i < k; ++i) dispatch(out[static_cast<size_t>(i)]);
+            // A connection that came or went is published before any op of it is
+            // submitted (the kernel may run a send inside submit): whoever saw it
+            // served sees it counted. Everything else about every ~1 ms.
+            if (live_changed_) publish();
             flush();
-            // Stats every ~1 ms (one vDSO clock read per turn), and at once when a
-            // connection comes or goes: whoever saw it served or closed sees it counted.
-            if (const uint64_t t = now_ns(); live_changed_ || t >= next_publish_) {
+            if (const uint64_t t = now_ns(); t >= next_publish_) {
                 publish();
                 next_publish_ = t + publish_every_ns;
             }
