@@ -62,6 +62,9 @@ void expect_plausible(const json& res, unsigned connections, bool one_way = fals
     if (net["side"] != "server") {
         EXPECT_GT(seconds(res["cpu"]["by_thread"]["load"]), 0.0);
         EXPECT_GE(seconds(net["client_cpu"]), seconds(res["cpu"]["by_thread"]["load"]) - 1e-3);
+        // The window's edges sample the neighbours as storage runs do.
+        ASSERT_TRUE(res.contains("neighbour_busy")) << res.dump();
+        EXPECT_GE(res["neighbour_busy"]["cpu_fraction"].get<double>(), 0.0);
     }
 }
 

@@ -104,6 +104,7 @@ load_result run_load(const load_options& o) {
         r.process_cpu_sys_s = edges.cpu().sys_s;
         r.cpu_window_start = edges.start_sample();  // by thread, for the side split (net_runner)
         r.cpu_window_end = edges.end_sample();
+        r.neighbour = edges.neighbour();
         sh.may_close.count_down();
     });
     {

@@ -53,6 +53,7 @@ struct load_result {
     std::optional<double> inflight_mean;   // closed loop: time-mean of requests outstanding over the window
     histogram censored;                    // requests outstanding when the window closed: their age then
     uint64_t censored_oldest_ns = 0;
+    std::optional<neighbour_load> neighbour;  // other processes' CPU over the window
     cpu_sample cpu_window_start, cpu_window_end;  // ...and by thread, at the window's edges (valid: it opened)
 };
 

@@ -66,6 +66,7 @@ void fill_from_load(run_result& r, const load_result& l, const run_options& o) {
     r.errors = l.errors;
     r.latency = l.latency;
     r.duration_s = l.duration_s;
+    r.neighbour = l.neighbour;
     // Payload that crossed the connection and came back (echo, http), or was pushed (stream).
     r.bytes = o.net->one_way ? l.bytes_sent : l.bytes_received;
     if (l.duration_s > 0) {

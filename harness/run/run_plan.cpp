@@ -49,12 +49,14 @@ void window_edges::at_start() {
     if (started_) return;
     started_ = true;
     s0_ = sample_cpu();
+    neighbours_.emplace();
 }
 
 void window_edges::at_end() {
     if (!started_ || ended_) return;
     ended_ = true;
     s1_ = sample_cpu();
+    neighbour_ = neighbours_->finish();
 }
 
 cpu_usage window_edges::cpu() const { return ended_ ? s1_.process - s0_.process : cpu_usage{}; }

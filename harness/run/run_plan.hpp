@@ -6,11 +6,13 @@
 #pragma once
 
 #include "harness/run/steady_state.hpp"
+#include "harness/system/host_sample.hpp"
 #include "harness/system/thread_cpu.hpp"
 #include "results/run_result.hpp"
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -56,10 +58,14 @@ public:
     // Per-thread CPU at each edge (/proc/self/task), for the split by thread class.
     const cpu_sample& start_sample() const { return s0_; }
     const cpu_sample& end_sample() const { return s1_; }
+    // The CPU other processes used between the edges (nullopt: not ended, or /proc unreadable).
+    const std::optional<neighbour_load>& neighbour() const { return neighbour_; }
 
 private:
     bool started_ = false, ended_ = false;
     cpu_sample s0_, s1_;
+    std::optional<neighbour_sampler> neighbours_;
+    std::optional<neighbour_load> neighbour_;
 };
 
 // Runs every backend `plan.repeat` times, interleaved (A B C A B C ...), and

@@ -139,7 +139,6 @@ run_result run_storage_backend(const std::string& backend_name, const run_option
     window_edges edges;
     sleep_until_ns(w.measure_start_ns);
     edges.at_start();
-    const neighbour_sampler neighbours;
     if (w.stop_ns) {
         r.steady_state = watch_window(clock, w, plan, progress);
         edges.at_end();
@@ -148,7 +147,7 @@ run_result run_storage_backend(const std::string& backend_name, const run_option
         for (auto& t : workers) t.join();
         edges.at_end();
     }
-    r.neighbour = neighbours.finish();
+    r.neighbour = edges.neighbour();
     progress.finish();
 
     uint64_t end = clock.measure_start_ns;
