@@ -4,6 +4,7 @@
 #include "harness/cli/errors.hpp"
 #include "harness/cli/merge_command.hpp"
 #include "harness/cli/run_command.hpp"
+#include "harness/cli/suite_command.hpp"
 #include "harness/system/host_info.hpp"
 #include "harness/system/preflight.hpp"
 #include "harness/system/interrupt.hpp"
@@ -60,6 +61,7 @@ int main(int argc, char** argv) {
         case command_line::verb::serve: install_interrupt_handlers(); return cmd_serve(cl.run, cl.raw);
         case command_line::verb::load: install_interrupt_handlers(); return cmd_load(cl.run, cl.raw);
         case command_line::verb::merge: return cmd_merge(cl.merge, cl.raw);
+        case command_line::verb::suite: install_interrupt_handlers(); return cmd_suite(cl.suite);
         }
     } catch (const usage_error& e) {
         std::fprintf(stderr, "iobench: %s\n", e.what());

@@ -81,12 +81,20 @@ struct merge_options {
     bool quiet = false;
 };
 
+// iobench suite FILE.ini -o DIR: every job of a job file, one JSON per job.
+struct suite_options {
+    std::string file;  // the job file (harness/cli/suite_file.hpp)
+    std::string dir;   // -o: DIR/JOB.json per job, DIR/summary.txt
+    bool quiet = false;
+};
+
 struct command_line {
-    enum class verb { help, version, list, run, serve, load, merge } cmd = verb::help;
+    enum class verb { help, version, list, run, serve, load, merge, suite } cmd = verb::help;
     std::string help_text;
     run_options run;
     list_options list;
     merge_options merge;
+    suite_options suite;
     std::string raw;  // the invocation as typed, for results
 };
 

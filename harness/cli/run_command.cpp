@@ -4,6 +4,7 @@
 #include "harness/cli/run_command.hpp"
 
 #include "harness/cli/errors.hpp"
+#include "harness/cli/output_file.hpp"
 #include "harness/net/net_runner.hpp"
 #include "harness/net/netns.hpp"
 #include "harness/run/run_plan.hpp"
@@ -11,6 +12,7 @@
 #include "harness/system/host_info.hpp"
 #include "harness/system/interrupt.hpp"
 #include "harness/system/preflight.hpp"
+#include "results/json_reader.hpp"
 #include "results/writer.hpp"
 #include "workloads/verify_pattern.hpp"
 
@@ -57,45 +59,13 @@ parameter_map parameters_of(const run_options& o) {
     return p;
 }
 
-// Results go to a temporary file renamed into place at the end, so a failed
-// or interrupted run never leaves half a JSON document behind. "-" is stdout
-// (the JSON is written once, at the end, and only then).
-class output_file {
-public:
-    explicit output_file(std::string path) : path_(std::move(path)) {
-        if (path_.empty() || to_stdout()) return;
-        tmp_ = path_ + ".partial." + std::to_string(::getpid());
-        out_.open(tmp_);
-        if (!out_) throw usage_error("-o " + path_ + ": cannot write there (" + std::strerror(errno) + ")");
-    }
-    ~output_file() {
-        if (!tmp_.empty()) std::remove(tmp_.c_str());
-    }
-    bool to_stdout() const { return path_ == "-"; }
-    std::ostream* stream() { return path_.empty() ? nullptr : to_stdout() ? &std::cout : &out_; }
-    void commit() {
-        if (to_stdout()) {
-            std::cout.flush();
-            if (!std::cout) throw std::runtime_error("-o -: could not write the results to stdout");
-            return;
-        }
-        out_.close();
-        if (!out_ || std::rename(tmp_.c_str(), path_.c_str()) != 0)
-            throw std::runtime_error("-o " + path_ + ": could not write the results");
-        tmp_.clear();
-    }
-
-private:
-    std::string path_, tmp_;
-    std::ofstream out_;
-};
-
 // Writes every result to the table (stdout) and, with -o, to JSON.
 class result_sinks {
 public:
     // Opens -o at once: a bad path is bad input, found before any work.
-    result_sinks(const run_options& o, const std::string& raw)
-        : opts_(o), json_out_(o.output), output_(o.output), quiet_(o.quiet) {
+    result_sinks(const run_options& o, const std::string& raw, const run_hooks& hooks = {})
+        : opts_(o), hooks_(hooks), json_out_(o.output), output_(o.output), quiet_(o.quiet) {
+        ctx_.job = hooks.job;
         ctx_.command_line = raw;
         ctx_.started_at = utc_timestamp();
         ctx_.parameters = parameters_of(o);
@@ -111,8 +81,9 @@ public:
         if (!prepared_) prepare(target_path);
         // stdout carries one thing: the table, or the JSON with -o -.
         if (!json_out_.to_stdout()) table_ = make_table_writer(std::cout);
+        if (hooks_.table_copy) table_copy_ = make_table_writer(*hooks_.table_copy);
         if (json_out_.stream()) json_ = make_json_writer(*json_out_.stream());
-        for (auto* w : {table_.get(), json_.get()})
+        for (auto* w : {table_.get(), table_copy_.get(), json_.get()})
             if (w) writers_.push_back(w);
         for (auto& w : writers_) w->begin(ctx_);
     }
@@ -122,9 +93,11 @@ public:
         r.parameters["backend"] = r.backend;
         failed_ = failed_ || r.status == run_status::error || r.status == run_status::interrupted;
         for (auto& w : writers_) w->add(r);
+        if (hooks_.finished) runs_.push_back(std::move(r));
     }
     int end() {
-        if (table_) table_->end();
+        for (auto* t : {table_.get(), table_copy_.get()})
+            if (t) t->end();
         if (interrupted() && !allow_interrupt_) {
             std::fprintf(stderr, "iobench: interrupted; no results file written\n");
             return exit_failure;
@@ -134,18 +107,21 @@ public:
             json_out_.commit();
             if (!quiet_ && !json_out_.to_stdout()) std::fprintf(stderr, "iobench: results in %s\n", output_.c_str());
         }
+        if (hooks_.finished) hooks_.finished->push_back({schema_name, ctx_, std::move(runs_)});
         return failed_ ? exit_failure : exit_ok;
     }
     void allow_interrupt() { allow_interrupt_ = true; }  // serve: Ctrl-C is how it ends
 
 private:
     const run_options& opts_;
+    run_hooks hooks_;
     bool prepared_ = false;
     output_file json_out_;
     std::string output_;
     bool quiet_;
     run_context ctx_;
-    std::unique_ptr<results_writer> table_, json_;
+    std::unique_ptr<results_writer> table_, table_copy_, json_;
+    std::vector<run_result> runs_;  // kept only for hooks_.finished
     std::vector<results_writer*> writers_;
     bool failed_ = false, allow_interrupt_ = false;
 };
@@ -162,9 +138,9 @@ void announce(const run_options& o, const run_plan& plan, const std::string& nam
 }  // namespace
 
 // Every backend x workload, --repeat times, interleaved, as the run plan says.
-int cmd_run(const run_options& o, const std::string& raw) {
+int cmd_run(const run_options& o, const std::string& raw, const run_hooks& hooks) {
     const run_plan plan = plan_of(o);
-    result_sinks sinks(o, raw);
+    result_sinks sinks(o, raw, hooks);
     const done_fn add = [&](run_result r) { sinks.add(std::move(r)); };
     if (o.network()) {
         std::optional<netns_pair> ns;
