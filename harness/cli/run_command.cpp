@@ -12,6 +12,7 @@
 #include "harness/system/host_info.hpp"
 #include "harness/system/interrupt.hpp"
 #include "harness/system/preflight.hpp"
+#include "results/exports.hpp"
 #include "results/json_reader.hpp"
 #include "results/writer.hpp"
 #include "workloads/verify_pattern.hpp"
@@ -69,6 +70,8 @@ public:
         ctx_.command_line = raw;
         ctx_.started_at = utc_timestamp();
         ctx_.parameters = parameters_of(o);
+        for (export_file f : export_files(o.formats))
+            exports_.push_back({f, std::make_unique<output_file>(export_path_beside(o.output, f), "--format")});
     }
     // Host facts and the preflight, before the first run: its warnings go to
     // stderr and into the results; --strict refuses (exit 2) instead.
@@ -93,7 +96,7 @@ public:
         r.parameters["backend"] = r.backend;
         failed_ = failed_ || r.status == run_status::error || r.status == run_status::interrupted;
         for (auto& w : writers_) w->add(r);
-        if (hooks_.finished) runs_.push_back(std::move(r));
+        if (hooks_.finished || !exports_.empty()) runs_.push_back(std::move(r));
     }
     int end() {
         for (auto* t : {table_.get(), table_copy_.get()})
@@ -107,7 +110,12 @@ public:
             json_out_.commit();
             if (!quiet_ && !json_out_.to_stdout()) std::fprintf(stderr, "iobench: results in %s\n", output_.c_str());
         }
-        if (hooks_.finished) hooks_.finished->push_back({schema_name, ctx_, std::move(runs_)});
+        std::vector<result_file> doc{{schema_name, ctx_, std::move(runs_)}};
+        for (auto& [format, file] : exports_) {  // made from the same runs as the JSON
+            write_export(*file->stream(), format, doc);
+            file->commit();
+        }
+        if (hooks_.finished) hooks_.finished->push_back(std::move(doc.front()));
         return failed_ ? exit_failure : exit_ok;
     }
     void allow_interrupt() { allow_interrupt_ = true; }  // serve: Ctrl-C is how it ends
@@ -121,7 +129,8 @@ private:
     bool quiet_;
     run_context ctx_;
     std::unique_ptr<results_writer> table_, table_copy_, json_;
-    std::vector<run_result> runs_;  // kept only for hooks_.finished
+    std::vector<std::pair<export_file, std::unique_ptr<output_file>>> exports_;  // --format beyond json
+    std::vector<run_result> runs_;  // kept only for exports_ and hooks_.finished
     std::vector<results_writer*> writers_;
     bool failed_ = false, allow_interrupt_ = false;
 };

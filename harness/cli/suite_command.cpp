@@ -8,12 +8,14 @@
 #include "harness/cli/run_command.hpp"
 #include "harness/cli/suite_file.hpp"
 #include "harness/system/interrupt.hpp"
+#include "results/exports.hpp"
 #include "results/json_reader.hpp"
 
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 
 namespace fs = std::filesystem;
 
@@ -70,6 +72,9 @@ int cmd_suite(const suite_options& o) {
     fs::create_directories(o.dir, ec);
     if (ec) throw usage_error("-o " + o.dir + ": cannot create the directory (" + ec.message() + ")");
     output_file summary((fs::path(o.dir) / "summary.txt").string());
+    std::vector<std::pair<export_file, std::unique_ptr<output_file>>> exports;  // --format: one file each, every job
+    for (export_file f : export_files(o.formats))
+        exports.push_back({f, std::make_unique<output_file>((fs::path(o.dir) / export_name_in_dir(f)).string())});
     std::vector<result_file> finished;
     int worst = exit_ok;
     size_t ran = 0;
@@ -85,6 +90,10 @@ int cmd_suite(const suite_options& o) {
         worst = std::max(worst, exit_failure);
     }
     summary.commit();
+    for (auto& [format, file] : exports) {
+        write_export(*file->stream(), format, finished);
+        file->commit();
+    }
     if (!o.quiet) std::fprintf(stderr, "iobench: suite results in %s (%zu jobs)\n", o.dir.c_str(), finished.size());
     return worst;
 }
