@@ -2,6 +2,10 @@
 # check. It links nothing of the harness, backends or workloads (and includes
 # none of their headers), so plots and the comparison gate can use it alone.
 add_library(iobench_results STATIC
+  results/csv_writer.cpp
+  results/export_files.cpp
+  results/gab_writer.cpp
+  results/gbench_writer.cpp
   results/histogram.cpp
   results/json_params.cpp
   results/json_reader.cpp
