@@ -81,12 +81,21 @@ struct merge_options {
     bool quiet = false;
 };
 
+// iobench plot RESULTS... -o DIR : charts and an HTML report (harness/cli/plot_command.hpp).
+struct plot_options {
+    std::vector<std::string> inputs, labels;
+    std::string output, baseline;
+    double threshold = 0.05;
+    bool quiet = false;
+};
+
 struct command_line {
-    enum class verb { help, version, list, run, serve, load, merge } cmd = verb::help;
+    enum class verb { help, version, list, run, serve, load, merge, plot } cmd = verb::help;
     std::string help_text;
     run_options run;
     list_options list;
     merge_options merge;
+    plot_options plot;
     std::string raw;  // the invocation as typed, for results
 };
 
