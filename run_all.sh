@@ -19,6 +19,7 @@ packages=(
   g++ cmake ninja-build pkg-config
   liburing-dev libaio-dev libboost-dev libboost-program-options-dev nlohmann-json3-dev
   libbenchmark-dev libgnuplot-iostream-dev libboost-iostreams-dev libboost-filesystem-dev gnuplot-nox
+  fonts-dejavu-core
   libgtest-dev iproute2
 )
 
@@ -74,3 +75,5 @@ common=(--backend all --size 1G --runtime 3s --ramp 1s --file out/iobench.data -
 } | tee out/summary.txt
 "$bin" list --file out/iobench.data > out/backends.txt
 echo "run_all.sh: results in out/ (summary.txt, backends.txt, *.json)"
+"$bin" plot out -o out/charts --quiet || echo "run_all.sh: iobench plot could not draw every chart (see above)" >&2
+echo "run_all.sh: charts in $(pwd)/out/charts/index.html"
