@@ -1,7 +1,10 @@
 // What every chart has: title, subtitle, notes (plots/charts.hpp).
 #include "plots/charts.hpp"
 
+#include "plots/gnuplot_process.hpp"
+
 #include <algorithm>
+#include <cstdio>
 
 namespace iobench::plots {
 
@@ -23,6 +26,20 @@ bool drawable(const run_result& r) {
 }
 
 std::string colour_cell(const std::string& backend) { return "0x" + backend_colour(backend).substr(1); }
+
+std::string latency_tics(const std::string& axis) {
+    std::string s = "set " + axis + "tics (";
+    for (double us = 1; us <= 1e8; us *= 10)
+        for (const double m : {1.0, 2.0, 5.0}) {
+            const double v = m * us;
+            char label[32];
+            if (v < 1e3) std::snprintf(label, sizeof label, "%gus", v);
+            else if (v < 1e6) std::snprintf(label, sizeof label, "%gms", v / 1e3);
+            else std::snprintf(label, sizeof label, "%gs", v / 1e6);
+            s += std::string(us > 1 || m > 1 ? ", " : "") + quoted(label) + " " + cell(v);
+        }
+    return s + ")\nset m" + axis + "tics 10\n";
+}
 
 std::string dash_of(unsigned series_index) { return std::to_string(1 + series_index % 5); }
 

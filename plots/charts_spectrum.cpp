@@ -57,7 +57,7 @@ chart spectrum_chart(const run_group& g, bool several) {
     c.body = tics + ")\nset xrange [0:" + cell(std::ceil(max_nines * 10) / 10) + "]\n" +
              "set logscale y\nset yrange [" + cell(floor_us) + ":*]\nset grid xtics ytics mytics lc rgb \"#dddddd\"\nset key top left\n"
              "set xlabel \"percentile (%), nines scale: each step right is 10x rarer\"\n"
-             "set ylabel \"latency (us, log scale)\"\n" + plot;
+             "set ylabel \"latency (log scale)\"\n" + latency_tics("y") + plot;
     c.notes.push_back("from each run's stored histogram (< 0.8% bucket error); a line ends where its ops run out");
     c.caption = several ? "Solid: the first series, dashed: the next. A line above another is slower at that percentile."
                         : "Read across: the latency 50%, 90%, 99% ... of ops stayed under. Lower is better.";

@@ -33,9 +33,9 @@ chart throughput_chart(const run_group& g, bool several) {
         const run_result& r = *runs[i].run;
         double lo = r.iops, hi = r.iops;
         if (r.spread) lo = r.spread->iops.min, hi = r.spread->iops.max, spread = true;
-        const std::string second = is_network(r) && r.net && r.net->gbit_per_sec >= 0.1
-                                       ? cell(r.net->gbit_per_sec) + " Gbit/s"
-                                       : mb_text(r.bytes_per_sec) + " MB/s";
+        // Gbit/s where the payload rate is the point (stream); MB/s for the rest.
+        const std::string second = r.workload == "stream" && r.net ? cell(std::round(r.net->gbit_per_sec * 100) / 100) + " Gbit/s"
+                                                                   : mb_text(r.bytes_per_sec) + " MB/s";
         t.rows.push_back({cell(static_cast<double>(i)), text_cell(run_label(runs[i], several)), cell(r.iops), cell(lo),
                           cell(hi), colour_cell(r.backend), text_cell(si_rate(r.iops) + " " + unit),
                           text_cell(second), r.status == run_status::suspect ? "1" : "0"});
@@ -72,7 +72,7 @@ chart latency_chart(const run_group& g, bool several) {
     const bool log = hi > 0 && hi / lo > 10;
     const std::string f = "'" + c.file_of("bars") + "'";
     std::string body = bar_axis(runs.size(), several) + "set ylabel \"latency (us)\"\nset boxwidth 0.26\nset key top left\n";
-    body += log ? "set logscale y\nset yrange [" + cell(lo / 2) + ":" + cell(hi * 4) + "]\n"
+    body += log ? "set logscale y\nset yrange [" + cell(lo / 2) + ":" + cell(hi * 4) + "]\n" + latency_tics("y")
                 : "set yrange [0:" + cell(hi * 1.25) + "]\n";
     body += "set style fill solid 1.0 border rgb \"#333333\"\nplot \\\n";
     const char* shade[3] = {"solid 1.0", "solid 0.55", "solid 0.35"};

@@ -47,7 +47,7 @@ chart lines_chart(const run_group& g, const std::vector<timed>& runs, bool sever
     }
     c.body = std::string("set xlabel \"time since the measured window began (s)\"\nset xrange [0:*]\nset key outside right top\n") +
              "set grid lc rgb \"#dddddd\"\n" +
-             (latency ? "set logscale y\nset ylabel \"p99 of the interval (us, log scale)\"\n"
+             (latency ? "set logscale y\nset ylabel \"p99 of the interval (log scale)\"\n" + latency_tics("y")
                       : "set yrange [0:*]\nset format y \"%.0s%c\"\nset ylabel \"" + unit + " in the interval\"\n") +
              plot;
     c.caption = latency ? "A spike is a stall the run's overall p99 averages away." : "A dip is a stall; a slope is a "
@@ -67,8 +67,8 @@ chart heatmap_chart(const run_group& g, const std::vector<timed>& runs, bool sev
     c.data.push_back(std::move(all));
     c.notes.push_back("iobench/3 results keep each interval's p50/p99/max, not its histogram: colour = the interval's p99");
     c.body = tics + ")\nset yrange [-0.6:" + cell(static_cast<double>(runs.size()) - 0.4) + "]\n" +
-             "set xlabel \"time since the measured window began (s)\"\nset logscale cb\nset cbtics 2\nset format cb \"%.0f\"\n"
-             "set cblabel \"p99 of the interval (us)\"\n"
+             "set xlabel \"time since the measured window began (s)\"\nset logscale cb\n" + latency_tics("cb") +
+             "set cblabel \"p99 of the interval\"\n"
              "set palette defined (0 \"#ffffcc\", 0.35 \"#feb24c\", 0.7 \"#f03b20\", 1 \"#67000d\")\n"
              "set key off\nset style fill solid 1.0 noborder\n"
              "plot '" + c.file_of("cells") + "' using 1:5:4:(0.45):6 with boxxyerror lc palette";

@@ -96,9 +96,11 @@ void runs_section(std::ostream& o, const page& p) {
         for (const auto& k : sweep_keys)
             if (const auto it = x.parameters.find(k); it != x.parameters.end() && number_param(x, k).value_or(0) > 0)
                 params += (params.empty() ? "" : " ") + k + "=" + param_text(it->second, k);
-        std::string notes = x.reason;
-        for (const auto& n : x.notes) notes += (notes.empty() ? "" : "<br>") + esc(n);
-        if (!x.reason.empty()) notes = esc(x.reason) + notes.substr(x.reason.size());
+        std::string notes = esc(x.reason);
+        for (const auto& n : x.notes) {
+            if (!notes.empty()) notes += "<br>";
+            notes += esc(n);
+        }
         o << "<tr>" << (several ? "<td>" + esc(r.from->label) + "</td>" : "") << "<td><span class=sw style=\"background:"
           << backend_colour(x.backend) << "\"></span>" << esc(x.backend) << "</td><td>" << esc(x.workload) << "</td><td>"
           << esc(params) << "</td><td class=" << st << ">" << st << "</td>"

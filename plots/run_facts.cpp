@@ -119,15 +119,17 @@ std::string host_line(const std::vector<plot_run>& runs) {
 std::string parameters_line(const std::vector<plot_run>& runs) {
     if (runs.empty()) return {};
     static const std::vector<std::string> storage{"bs", "iodepth", "jobs", "direct", "size", "runtime", "repeat"};
-    static const std::vector<std::string> network{"connections", "msg_size", "rate", "pipeline", "client_backend",
-                                                  "runtime", "repeat"};
+    static const std::vector<std::string> network{"connections", "msg_size", "mode", "rate", "pipeline",
+                                                  "client_backend", "runtime", "repeat"};
     std::string s;
     for (const auto& k : is_network(*runs.front().run) ? network : storage) {
         const std::string first = param_or_empty(*runs.front().run, k);
         const bool shared = std::all_of(runs.begin(), runs.end(), [&](const plot_run& r) {
             return param_or_empty(*r.run, k) == first;
         });
-        if (shared && !first.empty()) s += (s.empty() ? "" : "  ") + k + "=" + first;
+        if (!shared || first.empty() || (k == "rate" && first == "0")) continue;  // rate 0: closed loop, as mode says
+        if (!s.empty()) s += "  ";
+        s += k + "=" + first;
     }
     return s;
 }
