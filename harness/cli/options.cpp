@@ -4,6 +4,7 @@
 #include "backends/registry.hpp"
 #include "harness/cli/errors.hpp"
 #include "harness/cli/plot_command.hpp"
+#include "harness/cli/verb_parse.hpp"
 #include "results/merge.hpp"
 #include "harness/net/net_address.hpp"
 #include "workloads/net_workload.hpp"
@@ -326,19 +327,7 @@ void parse_merge(const std::vector<std::string>& args, command_line& cl) {
          "summed window. Both add histogram buckets; percentiles come from the merged histogram")
         ("quiet", po::bool_switch(&o.quiet), "no progress lines on stderr")
         ("help,h", "this text");
-    po::options_description all;
-    all.add(desc).add_options()("input", po::value(&o.inputs));
-    po::positional_options_description pos;
-    pos.add("input", -1);
-    po::variables_map vm;
-    po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
-    if (vm.count("help")) {
-        std::ostringstream s;
-        s << usage_head << "\n" << desc;
-        cl.help_text = s.str();
-        return;
-    }
-    po::notify(vm);
+    if (!parse_flags_and_inputs(args, desc, o.inputs, std::string(usage_head) + "\n", cl.help_text)) return;
     cl.cmd = command_line::verb::merge;
     if (o.inputs.empty()) throw usage_error("merge: name the results files to merge (iobench merge A.json B.json -o ALL.json)");
     const auto mode = parse_merge_mode(as);

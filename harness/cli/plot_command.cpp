@@ -2,6 +2,7 @@
 #include "harness/cli/plot_command.hpp"
 
 #include "harness/cli/errors.hpp"
+#include "harness/cli/verb_parse.hpp"
 #include "plots/plot_inputs.hpp"
 #include "plots/report.hpp"
 
@@ -9,7 +10,6 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <sstream>
 
 namespace iobench {
 
@@ -30,19 +30,7 @@ void parse_plot(const std::vector<std::string>& args, command_line& cl) {
         ("threshold", po::value(&threshold)->default_value(threshold), "with --baseline: the relative change that matters, e.g. 5%")
         ("quiet", po::bool_switch(&o.quiet), "no progress lines on stderr")
         ("help,h", "this text");
-    po::options_description all;
-    all.add(desc).add_options()("input", po::value(&o.inputs));
-    po::positional_options_description pos;
-    pos.add("input", -1);
-    po::variables_map vm;
-    po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
-    if (vm.count("help")) {
-        std::ostringstream s;
-        s << desc;
-        cl.help_text = s.str();
-        return;
-    }
-    po::notify(vm);
+    if (!parse_flags_and_inputs(args, desc, o.inputs, "", cl.help_text)) return;
     cl.cmd = command_line::verb::plot;
     if (o.inputs.empty()) throw usage_error("plot: name the result files or directories to plot (iobench plot A.json -o DIR)");
     if (o.output.empty()) throw usage_error("-o: plot needs a directory to write the report to (iobench plot A.json -o DIR)");
