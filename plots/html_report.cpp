@@ -57,7 +57,7 @@ std::string slurp(const fs::path& p) {
 const char* style = R"(body{font-family:"DejaVu Sans",sans-serif;margin:1.5em;color:#222;max-width:1280px}
 h1{font-size:1.6em}h2{font-size:1.25em;margin-top:1.6em;border-bottom:1px solid #ccc}
 table{border-collapse:collapse;font-size:0.85em;margin:0.5em 0}td,th{border:1px solid #ccc;padding:3px 6px;vertical-align:top}
-th{background:#f2f2f2;text-align:left}td.n{text-align:right;white-space:nowrap}
+th{background:#f2f2f2;text-align:left}td.n,td.b{white-space:nowrap}td.n{text-align:right}
 .sw{display:inline-block;width:0.8em;height:0.8em;margin-right:0.3em;border:1px solid #555}
 .unsupported{color:#777}.error,.problem{color:#a00}.suspect{color:#a60}
 figure{margin:1em 0}figure img{width:100%;max-width:1200px;border:1px solid #eee}figcaption{font-size:0.9em;color:#444}
@@ -101,7 +101,7 @@ void runs_section(std::ostream& o, const page& p) {
             if (!notes.empty()) notes += "<br>";
             notes += esc(n);
         }
-        o << "<tr>" << (several ? "<td>" + esc(r.from->label) + "</td>" : "") << "<td><span class=sw style=\"background:"
+        o << "<tr>" << (several ? "<td>" + esc(r.from->label) + "</td>" : "") << "<td class=b><span class=sw style=\"background:"
           << backend_colour(x.backend) << "\"></span>" << esc(x.backend) << "</td><td>" << esc(x.workload) << "</td><td>"
           << esc(params) << "</td><td class=" << st << ">" << st << "</td>"
           << num(si_rate(x.iops) + " " + rate_unit(x)) << num(mb_text(x.bytes_per_sec))

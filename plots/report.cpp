@@ -78,7 +78,8 @@ report_outcome make_report(const report_options& o) {
     const std::vector<series> inputs = read_series(o.inputs, o.labels);
     std::vector<series> base;
     if (!o.baseline.empty()) base = read_series({o.baseline}, {"baseline"});
-    const fs::path dir(o.out_dir);
+    fs::path dir = fs::path(o.out_dir).lexically_normal();
+    if (dir.filename().empty()) dir = dir.parent_path();  // "out/charts/": the staging dir goes beside it, not in it
     check_target(dir);
 
     page p;

@@ -140,3 +140,28 @@ TEST(e2e_plot, without_gnuplot_the_tables_are_written_and_it_exits_1) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(e2e_plot, an_earlier_report_is_replaced_and_another_directory_is_refused) {
+    if (!have("gnuplot")) GTEST_SKIP() << "gnuplot is not installed (Debian gnuplot-nox)";
+    const fs::path out = work_dir() / "again";
+    const std::string input = (data / "network.json").string();
+    for (int round = 0; round < 2; ++round) {  // the second replaces the first; a trailing / is the same DIR
+        const auto r = run_cli("plot " + input + " --quiet -o " + out.string() + "/");
+        ASSERT_EQ(r.exit_code, 0) << r.err;
+        EXPECT_TRUE(fs::exists(out / "index.html"));
+        EXPECT_TRUE(fs::exists(out / "echo-throughput.png"));
+    }
+    for (const auto& e : fs::directory_iterator(work_dir()))
+        EXPECT_EQ(e.path().filename().string().find("again."), std::string::npos) << e.path();  // no .partial/.old left
+    const fs::path other = work_dir() / "not-a-report";
+    fs::create_directories(other);
+    std::ofstream(other / "keep.txt") << "mine\n";
+    const auto r = run_cli("plot " + input + " -o " + other.string());
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("not-a-report"), std::string::npos) << r.err;
+    EXPECT_EQ(slurp(other / "keep.txt"), "mine\n");
+}
+
+}  // namespace
