@@ -71,9 +71,9 @@ chart latency_chart(const run_group& g, bool several) {
     // A log axis once the values span more than a decade: p99.9 tails dwarf p50 otherwise.
     const bool log = hi > 0 && hi / lo > 10;
     const std::string f = "'" + c.file_of("bars") + "'";
-    std::string body = bar_axis(runs.size(), several) + "set ylabel \"latency (us)\"\nset boxwidth 0.26\nset key top left\n";
-    body += log ? "set logscale y\nset yrange [" + cell(lo / 2) + ":" + cell(hi * 4) + "]\n" + latency_tics("y")
-                : "set yrange [0:" + cell(hi * 1.25) + "]\n";
+    std::string body = bar_axis(runs.size(), several) + "set boxwidth 0.26\nset key top left\n";
+    body += log ? "set ylabel \"latency (log scale)\"\nset logscale y\nset yrange [" + cell(lo / 2) + ":" + cell(hi * 4) + "]\n" + latency_tics("y")
+                : "set ylabel \"latency (us)\"\nset yrange [0:" + cell(hi * 1.25) + "]\n";
     body += "set style fill solid 1.0 border rgb \"#333333\"\nplot \\\n";
     const char* shade[3] = {"solid 1.0", "solid 0.55", "solid 0.35"};
     const char* name[3] = {"p50", "p99", "p99.9"};
