@@ -16,11 +16,16 @@ std::vector<plot_run> drawn(const run_group& g) {
     return out;
 }
 
-// Bars along x, one per run, labelled with the backend (and series).
+// Bars along x, one per run, labelled with the backend (and the series on a
+// second line: gnuplot reads "\n" in a quoted data string as a line break).
 std::string bar_axis(size_t n, bool several_series) {
     std::string s = "set xrange [-0.6:" + cell(static_cast<double>(n) - 0.4) + "]\nset grid ytics lc rgb \"#dddddd\"\n";
-    s += several_series || n > 7 ? "set xtics rotate by -20 nomirror\n" : "set xtics nomirror\n";
-    return s + "set xlabel \"backend\"\n";
+    s += n > 8 ? "set xtics nomirror font \",10\"\n" : "set xtics nomirror\n";
+    return s + (several_series ? "" : "set xlabel \"backend\"\n");
+}
+
+std::string bar_label(const plot_run& r, bool several_series) {
+    return several_series ? r.run->backend + "\\n(" + r.from->label + ")" : r.run->backend;
 }
 
 chart throughput_chart(const run_group& g, bool several) {
@@ -36,7 +41,7 @@ chart throughput_chart(const run_group& g, bool several) {
         // Gbit/s where the payload rate is the point (stream); MB/s for the rest.
         const std::string second = r.workload == "stream" && r.net ? cell(std::round(r.net->gbit_per_sec * 100) / 100) + " Gbit/s"
                                                                    : mb_text(r.bytes_per_sec) + " MB/s";
-        t.rows.push_back({cell(static_cast<double>(i)), text_cell(run_label(runs[i], several)), cell(r.iops), cell(lo),
+        t.rows.push_back({cell(static_cast<double>(i)), text_cell(bar_label(runs[i], several)), cell(r.iops), cell(lo),
                           cell(hi), colour_cell(r.backend), text_cell(si_rate(r.iops) + " " + unit),
                           text_cell(second), r.status == run_status::suspect ? "1" : "0"});
     }
@@ -64,7 +69,7 @@ chart latency_chart(const run_group& g, bool several) {
         const auto& h = runs[i].run->latency;
         const double p[3] = {h.percentile(50) / 1e3, h.percentile(99) / 1e3, h.percentile(99.9) / 1e3};
         for (const double v : p) if (v > 0) lo = std::min(lo, v), hi = std::max(hi, v);
-        t.rows.push_back({cell(static_cast<double>(i)), text_cell(run_label(runs[i], several)), cell(p[0]), cell(p[1]),
+        t.rows.push_back({cell(static_cast<double>(i)), text_cell(bar_label(runs[i], several)), cell(p[0]), cell(p[1]),
                           cell(p[2]), colour_cell(runs[i].run->backend), text_cell(latency_text(p[0] * 1e3)),
                           text_cell(latency_text(p[1] * 1e3)), text_cell(latency_text(p[2] * 1e3))});
     }
@@ -104,7 +109,7 @@ chart cpu_chart(const run_group& g, bool several) {
     bool unsplit = false;
     for (const auto& pr : runs) {
         const run_result& r = *pr.run;
-        std::vector<std::string> row{text_cell(run_label(pr, several))};
+        std::vector<std::string> row{text_cell(bar_label(pr, several))};
         const double total = r.cpu.user_s + r.cpu.sys_s;
         for (size_t k = 0; k + 1 < classes.size(); ++k) {
             double share = 0;

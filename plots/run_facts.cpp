@@ -127,7 +127,8 @@ std::string parameters_line(const std::vector<plot_run>& runs) {
         const bool shared = std::all_of(runs.begin(), runs.end(), [&](const plot_run& r) {
             return param_or_empty(*r.run, k) == first;
         });
-        if (!shared || first.empty() || (k == "rate" && first == "0")) continue;  // rate 0: closed loop, as mode says
+        // rate 0 is closed loop, as mode says; "-" is a parameter that does not apply.
+        if (!shared || first.empty() || first == "-" || (k == "rate" && first == "0")) continue;
         if (!s.empty()) s += "  ";
         s += k + "=" + first;
     }
