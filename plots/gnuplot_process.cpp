@@ -188,7 +188,7 @@ render_result render(const chart& c, const fs::path& dir, const std::string& gnu
     for (std::string line; std::getline(said, line);) {
         if (line.find_first_not_of(" \t^") == std::string::npos) continue;
         if (line.find("warning") != std::string::npos) r.warnings.push_back(line);
-        last = line;
+        last = line.substr(line.find_first_not_of(" \t"));  // gnuplot indents its messages
     }
     std::error_code ec;
     if (status == 0 && r.warnings.empty() && fs::file_size(log, ec) == 0) fs::remove(log, ec);

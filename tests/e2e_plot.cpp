@@ -167,3 +167,24 @@ TEST(e2e_plot, an_earlier_report_is_replaced_and_another_directory_is_refused) {
 }
 
 }  // namespace
+
+namespace {
+
+// gnuplot-iostream would only perror this; iobench reads gnuplot's exit status and stderr.
+TEST(e2e_plot, a_gnuplot_that_fails_is_reported_with_what_it_said) {
+    const fs::path bin = work_dir() / "fake-bin", out = work_dir() / "failing";
+    fs::create_directories(bin);
+    std::ofstream(bin / "gnuplot") << "#!/bin/sh\ncat >/dev/null\necho '         line 7: no such terminal' >&2\nexit 1\n";
+    fs::permissions(bin / "gnuplot", fs::perms::owner_all);
+    const std::string path = std::getenv("PATH") ? std::getenv("PATH") : "";
+    ::setenv("PATH", (bin.string() + ":/bin:/usr/bin").c_str(), 1);
+    const auto r = run_cli("plot " + (data / "network.json").string() + " -o " + out.string());
+    ::setenv("PATH", path.c_str(), 1);
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_NE(r.err.find("chart not drawn: echo-throughput: gnuplot exited with 1: line 7: no such terminal"),
+              std::string::npos) << r.err;
+    EXPECT_NE(slurp(out / "index.html").find("not drawn"), std::string::npos);
+    EXPECT_TRUE(fs::exists(out / "src" / "echo-throughput.log"));  // what gnuplot said, kept beside its script
+}
+
+}  // namespace
