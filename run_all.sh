@@ -19,6 +19,7 @@ packages=(
   g++ cmake ninja-build pkg-config
   liburing-dev libaio-dev libboost-dev libboost-program-options-dev nlohmann-json3-dev
   libbenchmark-dev libgnuplot-iostream-dev libboost-iostreams-dev libboost-filesystem-dev gnuplot-nox
+  fonts-dejavu-core
   libgtest-dev iproute2
   libbenchmark-tools python3-scipy
 )
@@ -67,3 +68,5 @@ bin=./build/iobench
 "$bin" suite suites/default.ini -o out
 "$bin" list --file out/iobench.data > out/backends.txt
 echo "run_all.sh: results in out/ (summary.txt, backends.txt, *.json)"
+"$bin" plot out -o out/charts --quiet || echo "run_all.sh: iobench plot could not draw every chart (see above)" >&2
+echo "run_all.sh: charts in $(pwd)/out/charts/index.html"

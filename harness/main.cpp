@@ -1,10 +1,11 @@
-// iobench's entry point: parse the command line, dispatch to list, run or merge,
+// iobench's entry point: parse the command line, dispatch to list, run, merge or plot,
 // map failures to exit codes (0 ok, 1 a run failed, 2 bad input).
 #include "backends/registry.hpp"
 #include "harness/cli/errors.hpp"
 #include "harness/cli/merge_command.hpp"
 #include "harness/cli/run_command.hpp"
 #include "harness/cli/suite_command.hpp"
+#include "harness/cli/plot_command.hpp"
 #include "harness/system/host_info.hpp"
 #include "harness/system/preflight.hpp"
 #include "harness/system/interrupt.hpp"
@@ -62,6 +63,7 @@ int main(int argc, char** argv) {
         case command_line::verb::load: install_interrupt_handlers(); return cmd_load(cl.run, cl.raw);
         case command_line::verb::merge: return cmd_merge(cl.merge, cl.raw);
         case command_line::verb::suite: install_interrupt_handlers(); return cmd_suite(cl.suite);
+        case command_line::verb::plot: return cmd_plot(cl.plot);
         }
     } catch (const usage_error& e) {
         std::fprintf(stderr, "iobench: %s\n", e.what());

@@ -20,6 +20,7 @@ add_library(iobench_core STATIC
   harness/cli/output_file.cpp
   harness/cli/run_command.cpp
   harness/cli/suite_command.cpp
+  harness/cli/plot_command.cpp
   harness/cli/options.cpp
   harness/cli/progress.cpp
   harness/cli/suite_file.cpp
@@ -41,7 +42,7 @@ add_library(iobench_core STATIC
   harness/net/net_server_loop.cpp
   harness/net/netns.cpp
 )
-target_link_libraries(iobench_core PUBLIC iobench_backends iobench_results Boost::program_options)
+target_link_libraries(iobench_core PUBLIC iobench_backends iobench_results iobench_plots Boost::program_options)
 
 add_executable(iobench harness/main.cpp)
 target_link_libraries(iobench PRIVATE iobench_core)

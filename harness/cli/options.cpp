@@ -3,6 +3,8 @@
 
 #include "backends/registry.hpp"
 #include "harness/cli/errors.hpp"
+#include "harness/cli/plot_command.hpp"
+#include "harness/cli/verb_parse.hpp"
 #include "results/merge.hpp"
 #include "harness/net/net_address.hpp"
 #include "workloads/net_workload.hpp"
@@ -26,6 +28,7 @@ constexpr const char* usage_head =
     "  iobench load  [options]    drive a network workload against --target HOST:PORT (any server)\n"
     "  iobench merge FILE... -o F exact merge of results files (several load hosts, several CI runs)\n"
     "  iobench suite FILE.ini -o DIR  run every job of a job file (suites/*.ini): DIR/JOB.json, DIR/summary.txt\n"
+    "  iobench plot FILE... -o DIR charts (PNG, SVG) and an HTML report of results files or directories\n"
     "  iobench list [--file PATH] list backends, their capabilities and whether they run here\n"
     "  iobench help | --help      this text;  iobench VERB --help for one verb;  iobench --version\n";
 
@@ -346,19 +349,7 @@ void parse_merge(const std::vector<std::string>& args, command_line& cl) {
          "summed window. Both add histogram buckets; percentiles come from the merged histogram")
         ("quiet", po::bool_switch(&o.quiet), "no progress lines on stderr")
         ("help,h", "this text");
-    po::options_description all;
-    all.add(desc).add_options()("input", po::value(&o.inputs));
-    po::positional_options_description pos;
-    pos.add("input", -1);
-    po::variables_map vm;
-    po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
-    if (vm.count("help")) {
-        std::ostringstream s;
-        s << usage_head << "\n" << desc;
-        cl.help_text = s.str();
-        return;
-    }
-    po::notify(vm);
+    if (!parse_flags_and_inputs(args, desc, o.inputs, std::string(usage_head) + "\n", cl.help_text)) return;
     cl.cmd = command_line::verb::merge;
     if (o.inputs.empty()) throw usage_error("merge: name the results files to merge (iobench merge A.json B.json -o ALL.json)");
     const auto mode = parse_merge_mode(as);
@@ -492,10 +483,11 @@ command_line parse_command_line(int argc, const char* const* argv) {
         else if (verb == "load") parse_load(rest, cl);
         else if (verb == "merge") parse_merge(rest, cl);
         else if (verb == "suite") parse_suite_command(rest, cl);
+        else if (verb == "plot") parse_plot(rest, cl);
         else if (verb == "help" || verb == "--help" || verb == "-h") {
             cl.help_text = usage_head;
         } else {
-            throw usage_error("unknown command '" + verb + "' (run, serve, load, merge, suite, list, help)");
+            throw usage_error("unknown command '" + verb + "' (run, serve, load, merge, suite, plot, list, help)");
         }
     } catch (const po::error& e) {
         throw usage_error(e.what());

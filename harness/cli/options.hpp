@@ -91,13 +91,22 @@ struct suite_options {
     bool quiet = false;
 };
 
+// iobench plot RESULTS... -o DIR : charts and an HTML report (harness/cli/plot_command.hpp).
+struct plot_options {
+    std::vector<std::string> inputs, labels;
+    std::string output, baseline;
+    double threshold = 0.05;
+    bool quiet = false;
+};
+
 struct command_line {
-    enum class verb { help, version, list, run, serve, load, merge, suite } cmd = verb::help;
+    enum class verb { help, version, list, run, serve, load, merge, suite, plot } cmd = verb::help;
     std::string help_text;
     run_options run;
     list_options list;
     merge_options merge;
     suite_options suite;
+    plot_options plot;
     std::string raw;  // the invocation as typed, for results
 };
 

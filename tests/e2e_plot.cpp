@@ -1,0 +1,192 @@
+// End-to-end tests of `iobench plot` on result files iobench wrote (tests/data/plots/:
+// storage with unsupported backends, a network run, an iodepth sweep as a
+// directory, two files for before/after): valid PNG and SVG per chart, a
+// self-contained index.html naming every backend; bad inputs refused with
+// exit 2 and nothing written; no gnuplot on the PATH: exit 1 with the tables.
+#include "tests/cli_runner.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace fs = std::filesystem;
+using namespace iobench::test;
+
+namespace {
+
+const fs::path data = fs::path(IOBENCH_TEST_DATA) / "plots";
+
+bool have(const char* tool) {
+    return std::system(("command -v " + std::string(tool) + " >/dev/null 2>&1").c_str()) == 0;
+}
+
+std::vector<fs::path> files_with(const fs::path& dir, const std::string& ext) {
+    std::vector<fs::path> out;
+    for (const auto& e : fs::directory_iterator(dir))
+        if (e.path().extension() == ext) out.push_back(e.path());
+    return out;
+}
+
+void expect_png(const fs::path& p) {
+    const std::string bytes = slurp(p);
+    EXPECT_EQ(bytes.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8)) << p;
+    EXPECT_GT(bytes.size(), 10'000u) << p;  // 1200x700 with text and lines: tens of KB
+    EXPECT_LT(bytes.size(), 2'000'000u) << p;
+}
+
+// No reference out of the page: no URL scheme but data:, no script.
+void expect_self_contained(const std::string& html) {
+    // ("http:" alone is the http workload's chart titles.)
+    EXPECT_EQ(html.find("http://"), std::string::npos);
+    EXPECT_EQ(html.find("https://"), std::string::npos);
+    EXPECT_EQ(html.find("href="), std::string::npos);
+    EXPECT_EQ(html.find("<script"), std::string::npos);
+    unsigned images = 0;
+    for (size_t at = html.find("src=\""); at != std::string::npos; at = html.find("src=\"", at + 1), ++images)
+        EXPECT_EQ(html.substr(at + 5, 5), "data:") << "an image not inlined";
+    EXPECT_GT(images, 0u);
+}
+
+TEST(e2e_plot, fixed_results_give_png_svg_and_a_self_contained_page) {
+    if (!have("gnuplot")) GTEST_SKIP() << "gnuplot is not installed (Debian gnuplot-nox)";
+    const fs::path out = work_dir() / "charts";
+    const auto r = run_cli("plot " + (data / "storage.json").string() + " " + (data / "network.json").string() + " " +
+                           (data / "sweep").string() + " -o " + out.string());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto pngs = files_with(out, ".png"), svgs = files_with(out, ".svg");
+    EXPECT_GE(pngs.size(), 20u);
+    EXPECT_EQ(pngs.size(), svgs.size());
+    for (const auto& p : pngs) {
+        expect_png(p);
+        fs::path script = out / "src" / p.stem();
+        script += ".gp";
+        EXPECT_TRUE(fs::exists(script)) << p;  // the script beside it
+    }
+    for (const char* chart : {"sweep-randread-iodepth-knee", "echo-throughput", "randread-iodepth-8-heatmap",
+                              "randread-iodepth-8-spectrum", "randread-iodepth-8-cpu"})
+        EXPECT_TRUE(fs::exists(out / (std::string(chart) + ".png"))) << chart;
+    if (have("python3")) {
+        std::string cmd = "python3 " + std::string(IOBENCH_SOURCE_DIR) + "/tests/check_svg.py";
+        for (const auto& s : svgs) (cmd += ' ') += s.string();
+        EXPECT_EQ(std::system(cmd.c_str()), 0) << "an SVG does not parse as XML";
+    }
+    const std::string html = slurp(out / "index.html");
+    for (const char* b : {"blocking", "epoll", "io_uring", "io_uring_iopoll"}) EXPECT_NE(html.find(b), std::string::npos) << b;
+    EXPECT_NE(html.find("no poll queues"), std::string::npos);  // the unsupported backend's reason
+    expect_self_contained(html);
+    // The throughput chart's script names what did not run: a note, not a zero bar.
+    const std::string gp = slurp(out / "src" / "randread-iodepth-8-throughput.gp");
+    EXPECT_NE(gp.find("io_uring_iopoll (storage): unsupported"), std::string::npos);
+    EXPECT_TRUE(fs::exists(out / "src" / "randread-iodepth-8-throughput.bars.dat"));
+    EXPECT_EQ(slurp(out / "src" / "randread-iodepth-8-throughput.bars.dat").find("io_uring_iopoll"), std::string::npos);
+    EXPECT_FALSE(fs::exists(out.string() + ".partial." + std::to_string(0)));
+}
+
+TEST(e2e_plot, before_after_with_a_baseline_overlays_and_draws_the_forest_plot) {
+    if (!have("gnuplot")) GTEST_SKIP() << "gnuplot is not installed (Debian gnuplot-nox)";
+    const fs::path out = work_dir() / "before-after";
+    const std::string before = (data / "before.json").string(), after = (data / "after.json").string();
+    const auto r = run_cli("plot " + before + " " + after + " --label old --label new --baseline " + before + " -o " +
+                           out.string());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    expect_png(out / "baseline-forest.png");
+    expect_png(out / "randread-spectrum.png");
+    const std::string gp = slurp(out / "src" / "randread-spectrum.gp");
+    EXPECT_NE(gp.find("libaio (old)"), std::string::npos);
+    EXPECT_NE(gp.find("libaio (new)"), std::string::npos);
+    const std::string html = slurp(out / "index.html");
+    EXPECT_NE(html.find("against " + before), std::string::npos);
+    const auto verdict_named = [&](const char* v) { return html.find(std::string("IOPS ") + v) != std::string::npos; };
+    EXPECT_TRUE(verdict_named("regression") || verdict_named("improvement") || verdict_named("equivalent") ||
+                verdict_named("inconclusive") || verdict_named("insufficient"));
+    expect_self_contained(html);
+}
+
+TEST(e2e_plot, bad_inputs_exit_2_naming_the_file_and_write_nothing) {
+    const fs::path dir = work_dir() / "bad";
+    fs::create_directories(dir);
+    std::ofstream(dir / "not.json") << "this is not json\n";
+    std::ofstream(dir / "schema.json") << R"({"schema": "iobench/99", "results": []})";
+    nlohmann::json empty = nlohmann::json::parse(slurp(data / "network.json"));
+    empty["results"] = nlohmann::json::array();
+    std::ofstream(dir / "empty.json") << empty.dump();
+    for (const char* name : {"not.json", "schema.json", "empty.json", "missing.json"}) {
+        const fs::path out = dir / (std::string("out-") + name);
+        const auto r = run_cli("plot " + (data / "storage.json").string() + " " + (dir / name).string() + " -o " + out.string());
+        EXPECT_EQ(r.exit_code, 2) << name << ": " << r.err;
+        EXPECT_NE(r.err.find(name), std::string::npos) << r.err;
+        EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+        EXPECT_FALSE(fs::exists(out)) << name;
+    }
+    for (const auto& e : fs::directory_iterator(dir)) EXPECT_EQ(e.path().string().find(".partial."), std::string::npos);
+    const auto r = run_cli("plot " + (data / "storage.json").string() + " --threshold lots -o " + (dir / "t").string());
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("--threshold"), std::string::npos);
+}
+
+TEST(e2e_plot, without_gnuplot_the_tables_are_written_and_it_exits_1) {
+    const fs::path out = work_dir() / "no-gnuplot";
+    const std::string path = std::getenv("PATH") ? std::getenv("PATH") : "";
+    ::setenv("PATH", "/nonexistent", 1);  // iobench's own PATH; the binary is run by its full path
+    const auto r = run_cli("plot " + (data / "storage.json").string() + " -o " + out.string());
+    ::setenv("PATH", path.c_str(), 1);
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_NE(r.err.find("gnuplot-nox"), std::string::npos) << r.err;
+    const std::string html = slurp(out / "index.html");
+    EXPECT_NE(html.find("io_uring_iopoll"), std::string::npos);
+    EXPECT_NE(html.find("gnuplot-nox"), std::string::npos);
+    EXPECT_TRUE(files_with(out, ".png").empty());
+}
+
+}  // namespace
+
+namespace {
+
+TEST(e2e_plot, an_earlier_report_is_replaced_and_another_directory_is_refused) {
+    if (!have("gnuplot")) GTEST_SKIP() << "gnuplot is not installed (Debian gnuplot-nox)";
+    const fs::path out = work_dir() / "again";
+    const std::string input = (data / "network.json").string();
+    for (int round = 0; round < 2; ++round) {  // the second replaces the first; a trailing / is the same DIR
+        const auto r = run_cli("plot " + input + " --quiet -o " + out.string() + "/");
+        ASSERT_EQ(r.exit_code, 0) << r.err;
+        EXPECT_TRUE(fs::exists(out / "index.html"));
+        EXPECT_TRUE(fs::exists(out / "echo-throughput.png"));
+    }
+    for (const auto& e : fs::directory_iterator(work_dir()))
+        EXPECT_EQ(e.path().filename().string().find("again."), std::string::npos) << e.path();  // no .partial/.old left
+    const fs::path other = work_dir() / "not-a-report";
+    fs::create_directories(other);
+    std::ofstream(other / "keep.txt") << "mine\n";
+    const auto r = run_cli("plot " + input + " -o " + other.string());
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("not-a-report"), std::string::npos) << r.err;
+    EXPECT_EQ(slurp(other / "keep.txt"), "mine\n");
+}
+
+}  // namespace
+
+namespace {
+
+// gnuplot-iostream would only perror this; iobench reads gnuplot's exit status and stderr.
+TEST(e2e_plot, a_gnuplot_that_fails_is_reported_with_what_it_said) {
+    const fs::path bin = work_dir() / "fake-bin", out = work_dir() / "failing";
+    fs::create_directories(bin);
+    std::ofstream(bin / "gnuplot") << "#!/bin/sh\ncat >/dev/null\necho '         line 7: no such terminal' >&2\nexit 1\n";
+    fs::permissions(bin / "gnuplot", fs::perms::owner_all);
+    const std::string path = std::getenv("PATH") ? std::getenv("PATH") : "";
+    ::setenv("PATH", (bin.string() + ":/bin:/usr/bin").c_str(), 1);
+    const auto r = run_cli("plot " + (data / "network.json").string() + " -o " + out.string());
+    ::setenv("PATH", path.c_str(), 1);
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_NE(r.err.find("chart not drawn: echo-throughput: gnuplot exited with 1: line 7: no such terminal"),
+              std::string::npos) << r.err;
+    EXPECT_NE(slurp(out / "index.html").find("not drawn"), std::string::npos);
+    EXPECT_TRUE(fs::exists(out / "src" / "echo-throughput.log"));  // what gnuplot said, kept beside its script
+}
+
+}  // namespace
