@@ -57,6 +57,8 @@ void run_nop(benchmark::State& st, uring_mode m, unsigned depth, unsigned batch)
         io_uring_prep_nop(io_uring_get_sqe(&ring.ring));
     }
     using benchmark::Counter;
+    // One io_uring_submit_and_wait both submits and waits: one call, one enter.
+    st.counters["submit_calls/op"] = Counter(calls, Counter::kAvgIterations);
     st.counters["enter_calls/op"] = Counter(calls, Counter::kAvgIterations);
     st.counters["ctx_switches/op"] = Counter(static_cast<double>(process_context_switches() - csw), Counter::kAvgIterations);
     st.SetItemsProcessed(st.iterations());
