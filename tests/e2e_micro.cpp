@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <unistd.h>
 
 namespace {
 
@@ -61,19 +62,23 @@ TEST(micro, every_backend_is_measured_or_skipped_with_its_reason) {
     const auto got = run_micro(dir);
     // The probes the binary uses: buffered, on a file in the same directory and on /dev/shm.
     const fs::path probe_file = dir / "probe.data";
+    const fs::path shm_probe = "/dev/shm/iobench-e2e-micro-probe." + std::to_string(::getpid());
     std::ofstream(probe_file) << std::string(4096, 'x');
+    std::ofstream(shm_probe) << std::string(4096, 'x');
     bool some_ran = false, some_skipped = false;
     for (const auto& e : iobench::registry()) {
         const std::string n(e.name);
         const auto file = e.probe({iobench::io_target::file, probe_file.string(), false});
         const auto sock = e.probe({iobench::io_target::socket, {}, false});
-        expect_entry(got, "read_4k_pagecache/" + n + "/qd:1/batch:1", file);
-        expect_entry(got, "read_4k_pagecache/" + n + "/qd:32/batch:8", file);
+        expect_entry(got, "read_4k_pagecache/qd:1/batch:1/" + n, file);
+        expect_entry(got, "read_4k_pagecache/qd:32/batch:8/" + n, file);
+        expect_entry(got, "write_4k_tmpfs/qd:1/" + n, e.probe({iobench::io_target::file, shm_probe.string(), false}));
         expect_entry(got, "tcp_send_recv_64B/" + n, sock);
-        if (n.starts_with("io_uring")) expect_entry(got, "nop_liburing_direct/" + n + "/qd:1/batch:1", file);
+        if (n.starts_with("io_uring")) expect_entry(got, "nop_liburing_direct/qd:1/batch:1/" + n, file);
         (file.ok ? some_ran : some_skipped) = true;
     }
     fs::remove(probe_file);
+    fs::remove(shm_probe);
     EXPECT_TRUE(some_ran);
     // io_uring_iopoll never runs buffered: this machine always has a skip to check.
     EXPECT_TRUE(some_skipped);

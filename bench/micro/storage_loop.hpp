@@ -1,6 +1,7 @@
 // The storage round trip every storage family runs: keep `depth` 4 KiB ops
 // in flight on one backend, submit refills in chunks of `batch`, one
 // benchmark iteration per completed op (so time per iteration is time per op).
+// Names end in the backend, as the gbench export's do (FAMILY/PARAMS.../BACKEND).
 #pragma once
 
 #include "bench/micro/micro_common.hpp"

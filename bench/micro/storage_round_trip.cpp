@@ -17,8 +17,8 @@ void register_storage_round_trip(const backend_entry& e) {
         c.path = &scratch().disk;
         c.depth = s.depth;
         c.batch = s.batch;
-        register_storage("read_4k_pagecache/" + std::string(e.name) + "/qd:" + std::to_string(s.depth) +
-                             "/batch:" + std::to_string(s.batch),
+        register_storage("read_4k_pagecache/qd:" + std::to_string(s.depth) + "/batch:" + std::to_string(s.batch) +
+                             "/" + std::string(e.name),
                          e, probe, c);
     }
 }

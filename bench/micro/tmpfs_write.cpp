@@ -8,7 +8,7 @@ void register_tmpfs_write(const backend_entry& e) {
     storage_case c;
     c.kind = op_kind::write;
     c.path = &scratch().shm;
-    register_storage("write_4k_tmpfs/" + std::string(e.name) + "/qd:1", e, probe_file(e, scratch().shm), c);
+    register_storage("write_4k_tmpfs/qd:1/" + std::string(e.name), e, probe_file(e, scratch().shm), c);
 }
 
 }  // namespace iobench::micro

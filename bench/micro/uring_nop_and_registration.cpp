@@ -21,8 +21,10 @@ std::optional<uring_mode> mode_of(const backend_entry& e) {
     return std::nullopt;
 }
 
-// `depth` NOPs in flight, resubmitted as they complete, waiting for `batch`
-// at a time (t/io_uring -N1 is depth 128, batch 32). One iteration per NOP.
+// `depth` NOPs in flight; completions are taken `batch` at a time, each
+// re-prepared, and the batch goes back in the same io_uring_enter that waits
+// for the next one: one enter per batch, t/io_uring -N1's shape (its
+// defaults: depth 128, submit and complete batches of 32). One iteration per NOP.
 void run_nop(benchmark::State& st, uring_mode m, unsigned depth, unsigned batch) {
     uring_owner ring;
     io_uring_params p = uring_params(m, backend_options{}, uring_sq_entries(depth));
@@ -30,7 +32,7 @@ void run_nop(benchmark::State& st, uring_mode m, unsigned depth, unsigned batch)
         st.SkipWithError(uring_setup_failure(-r, p.flags).c_str());
         return;
     }
-    std::vector<io_uring_cqe*> cqes(depth);
+    std::vector<io_uring_cqe*> cqes(batch);
     for (unsigned i = 0; i < depth; ++i) io_uring_prep_nop(io_uring_get_sqe(&ring.ring));
     unsigned ready = 0, next = 0, calls = 0;
     const long csw = process_context_switches();
@@ -43,7 +45,7 @@ void run_nop(benchmark::State& st, uring_mode m, unsigned depth, unsigned batch)
                 st.SkipWithError(("io_uring_submit_and_wait: " + errno_text(-r)).c_str());
                 break;
             }
-            ready = io_uring_peek_batch_cqe(&ring.ring, cqes.data(), depth);
+            ready = io_uring_peek_batch_cqe(&ring.ring, cqes.data(), batch);
             next = 0;
             if (ready == 0) {  // submit_and_wait returned with fewer than batch: never expected
                 st.SkipWithError("io_uring_submit_and_wait returned with no completion");
@@ -65,8 +67,8 @@ void run_nop(benchmark::State& st, uring_mode m, unsigned depth, unsigned batch)
 }
 
 void register_nop(const backend_entry& e, uring_mode m, const probe_result& probe, unsigned depth, unsigned batch) {
-    const std::string name = "nop_liburing_direct/" + std::string(e.name) + "/qd:" + std::to_string(depth) +
-                             "/batch:" + std::to_string(batch);
+    const std::string name = "nop_liburing_direct/qd:" + std::to_string(depth) + "/batch:" + std::to_string(batch) +
+                             "/" + std::string(e.name);
     defaults(benchmark::RegisterBenchmark(name.c_str(), [m, probe, depth, batch](benchmark::State& st) {
         if (!probe.ok) {
             st.SkipWithError(probe.reason.c_str());
@@ -103,8 +105,8 @@ void register_uring(const backend_entry& e) {
             c.batch = s.batch;
             c.registered_files = v.files;
             c.fixed_buffers = v.buffers;
-            register_storage("read_4k_pagecache/" + std::string(e.name) + "/qd:" + std::to_string(s.depth) + "/batch:" +
-                                 std::to_string(s.batch) + "/registered:" + v.label,
+            register_storage("read_4k_pagecache/qd:" + std::to_string(s.depth) + "/batch:" + std::to_string(s.batch) +
+                                 "/registered:" + v.label + "/" + std::string(e.name),
                              e, probe, c);
         }
     }
