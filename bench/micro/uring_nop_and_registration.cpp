@@ -21,6 +21,19 @@ std::optional<uring_mode> mode_of(const backend_entry& e) {
     return std::nullopt;
 }
 
+// An SQE, waiting for room if there is none. GOTCHA: with SQPOLL a NOP's CQE
+// can be visible before the poller has moved the SQ head past its SQE, so a
+// ring of `depth` entries may look full right after a completion (seen here
+// as a NULL io_uring_get_sqe at QD1). Counts the waits it entered for.
+io_uring_sqe* next_sqe(io_uring& ring, unsigned& calls) {
+    for (int tries = 0; tries < 1000; ++tries) {
+        if (io_uring_sqe* sqe = io_uring_get_sqe(&ring)) return sqe;
+        ++calls;
+        if (io_uring_sqring_wait(&ring) < 0) break;  // not SQPOLL: a full SQ is a bug here
+    }
+    return nullptr;
+}
+
 // `depth` NOPs in flight; completions are taken `batch` at a time, each
 // re-prepared, and the batch goes back in the same io_uring_enter that waits
 // for the next one: one enter per batch, t/io_uring -N1's shape (its
@@ -33,8 +46,8 @@ void run_nop(benchmark::State& st, uring_mode m, unsigned depth, unsigned batch)
         return;
     }
     std::vector<io_uring_cqe*> cqes(batch);
-    for (unsigned i = 0; i < depth; ++i) io_uring_prep_nop(io_uring_get_sqe(&ring.ring));
     unsigned ready = 0, next = 0, calls = 0;
+    for (unsigned i = 0; i < depth; ++i) io_uring_prep_nop(io_uring_get_sqe(&ring.ring));  // an empty ring has room
     const long csw = process_context_switches();
     for (auto _ : st) {
         if (next == ready) {
@@ -56,7 +69,12 @@ void run_nop(benchmark::State& st, uring_mode m, unsigned depth, unsigned batch)
             st.SkipWithError(("nop: " + errno_text(-cqes[next - 1]->res)).c_str());
             break;
         }
-        io_uring_prep_nop(io_uring_get_sqe(&ring.ring));
+        io_uring_sqe* sqe = next_sqe(ring.ring, calls);
+        if (!sqe) {
+            st.SkipWithError("io_uring: no SQE free after 1000 waits for SQ room");
+            break;
+        }
+        io_uring_prep_nop(sqe);
     }
     using benchmark::Counter;
     // One io_uring_submit_and_wait both submits and waits: one call, one enter.
