@@ -30,11 +30,14 @@ std::string take_dir_flag(int& argc, char** argv) {
 int main(int argc, char** argv) {
     using namespace iobench::micro;
     for (int i = 1; i < argc; ++i)
-        if (std::strcmp(argv[i], "--help") == 0)
+        if (std::strcmp(argv[i], "--help") == 0) {
             std::cout << "iobench-micro [Google Benchmark flags] [--micro_dir=DIR]\n"
                          "  --micro_dir=DIR  directory on the disk filesystem for the 8 MiB page-cache file (default .)\n"
                          "Benchmarks: read_4k_pagecache, write_4k_tmpfs, tcp_send_recv_64B, nop_liburing_direct,\n"
                          "per backend of the registry; a backend that cannot run here is skipped with its reason.\n\n";
+            benchmark::Initialize(&argc, argv);  // prints Google Benchmark's flags and exits, before any file is made
+            return 0;
+        }
     const std::string dir = take_dir_flag(argc, argv);
     try {
         make_scratch(dir);
