@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# iobench's two entry points on a fresh Debian bookworm machine:
+# iobench's three entry points on a fresh Debian bookworm machine:
 #   ./run_all.sh        install packages, build (Release), run the default suite into out/
 #   ./run_all.sh test   install packages, build with -Werror, run every test (ctest),
 #                       then the conformance tests again under ASan + UBSan
+#   ./run_all.sh micro  install packages, build, run iobench-micro (Google Benchmark,
+#                       every backend) into out/micro.json; MICRO_MIN_TIME=s (default 0.5)
 set -euo pipefail
 cd "$(dirname "$0")"
 
 mode=${1:-run}
 case "$mode" in
-  run|test) ;;
-  -h|--help|help) sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-  *) echo "run_all.sh: unknown mode '$mode' (use: ./run_all.sh or ./run_all.sh test)" >&2; exit 2 ;;
+  run|test|micro) ;;
+  -h|--help|help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  *) echo "run_all.sh: unknown mode '$mode' (use: ./run_all.sh, ./run_all.sh test or ./run_all.sh micro)" >&2; exit 2 ;;
 esac
 
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -55,6 +57,16 @@ if [ "$mode" = test ]; then
   BUILD_TARGET=sanitized_suite build build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIOBENCH_WERROR=ON -DIOBENCH_SANITIZE=ON
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build-asan --output-on-failure -j "$jobs" -L 'conformance|net' --timeout 300
+  exit 0
+fi
+
+if [ "$mode" = micro ]; then
+  # Google Benchmark 1.7.1 takes --benchmark_min_time as plain seconds (no "s").
+  BUILD_TARGET=iobench-micro build build -DCMAKE_BUILD_TYPE=Release
+  mkdir -p out
+  ./build/iobench-micro --micro_dir=out --benchmark_min_time="${MICRO_MIN_TIME:-0.5}" \
+    --benchmark_out=out/micro.json --benchmark_out_format=json | tee out/micro.txt
+  echo "run_all.sh: results in out/micro.json (Google Benchmark JSON), table in out/micro.txt"
   exit 0
 fi
 
