@@ -1,7 +1,9 @@
-// iobench's entry point: parse the command line, dispatch to list, run or merge,
-// map failures to exit codes (0 ok, 1 a run failed, 2 bad input).
+// iobench's entry point: parse the command line, dispatch to list, run, merge or
+// compare, map failures to exit codes (0 ok, 1 a run failed or, for compare, a
+// regression, 2 bad input, 3 compare could not decide).
 #include "backends/registry.hpp"
 #include "harness/cli/errors.hpp"
+#include "harness/cli/compare_command.hpp"
 #include "harness/cli/merge_command.hpp"
 #include "harness/system/host_info.hpp"
 #include "harness/system/preflight.hpp"
@@ -234,6 +236,7 @@ int main(int argc, char** argv) {
         case command_line::verb::serve: install_interrupt_handlers(); return cmd_serve(cl.run, cl.raw);
         case command_line::verb::load: install_interrupt_handlers(); return cmd_load(cl.run, cl.raw);
         case command_line::verb::merge: return cmd_merge(cl.merge, cl.raw);
+        case command_line::verb::compare: return cmd_compare(cl.compare_args);
         }
     } catch (const usage_error& e) {
         std::fprintf(stderr, "iobench: %s\n", e.what());

@@ -82,11 +82,12 @@ struct merge_options {
 };
 
 struct command_line {
-    enum class verb { help, version, list, run, serve, load, merge } cmd = verb::help;
+    enum class verb { help, version, list, run, serve, load, merge, compare } cmd = verb::help;
     std::string help_text;
     run_options run;
     list_options list;
     merge_options merge;
+    std::vector<std::string> compare_args;  // compare: the words after it (harness/cli/compare_command.cpp parses them)
     std::string raw;  // the invocation as typed, for results
 };
 
