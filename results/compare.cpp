@@ -48,28 +48,58 @@ bool free_parameter(const std::string& key) {
 
 bool measured(run_status s) { return s == run_status::ok || s == run_status::suspect; }
 
-// One run of one side, with what it is matched by.
+// One run of one side, with what it is matched by. The same run in several
+// files of one side (rounds of alternating suite runs: BASE/1/, BASE/2/) is
+// pooled: its samples are the repetitions of every round.
 struct side_run {
-    const compare_file* file;
-    const run_result* run;
+    std::vector<const compare_file*> files;
+    std::vector<const run_result*> runs;
     std::string loose;  // job, backend, workload
     std::string key;    // ...and the parameters that must be equal
+    const run_result& first() const { return *runs.front(); }
+    const std::string& job() const { return files.front()->job; }
 };
 
 std::vector<side_run> runs_of(const compare_side& side) {
     std::vector<side_run> out;
-    std::set<std::string> seen;
+    std::map<std::string, size_t> at;
     for (const compare_file& f : side.files) {
         for (const run_result& r : f.file.results) {
-            side_run s{&f, &r, f.job + '\0' + r.backend + '\0' + r.workload, {}};
-            s.key = s.loose;
+            std::string loose = f.job + '\0' + r.backend + '\0' + r.workload, key = loose;
             for (const auto& [k, v] : r.parameters)
-                if (!free_parameter(k)) s.key += '\0' + k + '=' + to_json(v).dump();
-            if (!seen.insert(s.key).second)
+                if (!free_parameter(k)) key += '\0' + k + '=' + to_json(v).dump();
+            const auto [it, fresh] = at.emplace(key, out.size());
+            if (fresh) out.push_back({{}, {}, std::move(loose), std::move(key)});
+            side_run& s = out[it->second];
+            if (!s.files.empty() && s.files.back() == &f)
                 throw compare_input_error(f.path + ": " + r.backend + " " + r.workload +
-                                          " appears twice with the same parameters in " + side.given);
-            out.push_back(std::move(s));
+                                          " appears twice with the same parameters");
+            s.files.push_back(&f);
+            s.runs.push_back(&r);
         }
+    }
+    return out;
+}
+
+// The pooled runs' status: the first that did not measure, else suspect if any is.
+const run_result* unmeasured(const side_run& s) {
+    for (const run_result* r : s.runs)
+        if (!measured(r->status)) return r;
+    return nullptr;
+}
+
+std::string status_of(const side_run& s) {
+    if (const run_result* r = unmeasured(s)) return std::string(to_string(r->status));
+    for (const run_result* r : s.runs)
+        if (r->status == run_status::suspect) return "suspect";
+    return "ok";
+}
+
+std::vector<double> pooled_samples(const side_run& s, metric_id m) {
+    std::vector<double> out;
+    for (const run_result* r : s.runs) {
+        const std::vector<double> one = samples_of(*r, m);
+        out.insert(out.end(), one.begin(), one.end());
     }
     return out;
 }
@@ -96,11 +126,12 @@ void report_unmatched(const std::vector<side_run>& mine, const std::vector<side_
                       std::vector<unmatched_run>& out) {
     for (const side_run& s : mine) {
         if (matched.count(s.key)) continue;
-        unmatched_run u{side, s.file->job, s.run->backend, s.run->workload, s.file->path, {}};
+        unmatched_run u{side, s.job(), s.first().backend, s.first().workload, s.files.front()->path, {}};
         for (const side_run& t : theirs)
             if (t.loose == s.loose && !matched.count(t.key)) {
-                u.why = "parameters differ: " + (base_first ? parameter_differences(s.run->parameters, t.run->parameters)
-                                                            : parameter_differences(t.run->parameters, s.run->parameters));
+                const parameter_map &mine_p = s.first().parameters, &their_p = t.first().parameters;
+                u.why = "parameters differ: " + (base_first ? parameter_differences(mine_p, their_p)
+                                                            : parameter_differences(their_p, mine_p));
                 break;
             }
         out.push_back(std::move(u));
@@ -178,17 +209,18 @@ compare_report compare_sides(const compare_side& base, const compare_side& fresh
         if (it == by_key.end()) continue;
         const side_run& n = *it->second;
         matched.insert(b.key);
-        check_hosts(*b.file, *n.file, rep.host_changes);
-        const run_result &br = *b.run, &nr = *n.run;
-        if (!measured(br.status) || !measured(nr.status)) {
-            rep.uncompared.push_back({b.file->job, br.backend, br.workload, std::string(to_string(br.status)),
-                                      std::string(to_string(nr.status)), !measured(nr.status) ? nr.reason : br.reason});
+        for (const compare_file* bf : b.files)
+            for (const compare_file* nf : n.files) check_hosts(*bf, *nf, rep.host_changes);
+        const run_result& br = b.first();
+        const run_result *b_bad = unmeasured(b), *n_bad = unmeasured(n);
+        if (b_bad || n_bad) {
+            rep.uncompared.push_back({b.job(), br.backend, br.workload, status_of(b), status_of(n),
+                                      n_bad ? n_bad->reason : b_bad->reason});
             continue;
         }
         for (const metric_id m : s.metrics) {
-            const std::vector<double> bs = samples_of(br, m), ns = samples_of(nr, m);
-            compare_row row{b.file->job, br.backend, br.workload, m, br.net.has_value(),
-                            std::string(to_string(br.status)), std::string(to_string(nr.status)), {}};
+            const std::vector<double> bs = pooled_samples(b, m), ns = pooled_samples(n, m);
+            compare_row row{b.job(), br.backend, br.workload, m, br.net.has_value(), status_of(b), status_of(n), {}};
             row.c = compare_samples(bs, ns, info_of(m).direction, gate);
             row.c.threshold = s.auto_threshold ? auto_threshold(bs, s.confidence, s.auto_k) : s.threshold;
             rep.rows.push_back(std::move(row));

@@ -97,8 +97,10 @@ struct compare_report {
     size_t lone_regression_needs_per_side = 0;
 };
 
+// A run found in several files of one side (rounds: BASE/1/JOB.json,
+// BASE/2/JOB.json) is pooled: its samples are every round's repetitions.
 // Throws compare_input_error (bad input): a host fingerprint that differs
-// (unless allowed), the same run twice on one side, nothing to compare.
+// (unless allowed), the same run twice in one file, nothing to compare.
 compare_report compare_sides(const compare_side& base, const compare_side& fresh, const compare_settings& s);
 
 size_t count(const compare_report& r, verdict v);

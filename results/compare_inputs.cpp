@@ -57,8 +57,9 @@ compare_side read_compare_side(const std::string& path) {
     }
     side.directory = true;
     std::vector<fs::path> names;
-    for (const auto& e : fs::directory_iterator(path, ec))
-        if (e.path().extension() == ".json" && e.is_regular_file()) names.push_back(e.path());
+    for (auto it = fs::recursive_directory_iterator(path, ec); !ec && it != fs::recursive_directory_iterator();
+         it.increment(ec))
+        if (it->path().extension() == ".json" && it->is_regular_file()) names.push_back(it->path());
     if (ec) throw compare_input_error(path + ": cannot list it (" + ec.message() + ")");
     std::sort(names.begin(), names.end());
     for (const auto& p : names) {

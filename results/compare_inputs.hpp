@@ -1,7 +1,9 @@
 // What `iobench compare` reads on each side: one results file, or a directory
-// of them (a suite's output: every *.json in it that is an iobench result,
-// each named by its job, the file's stem). Reading only; any file that cannot
-// be used is bad input, named in one line.
+// of them (a suite's output: every *.json in it and in its subdirectories that
+// is an iobench result, each named by its job, the file's stem; rounds of
+// alternating suite runs in BASE/1/, BASE/2/ ... share their jobs' names and
+// are pooled by the gate). Reading only; any file that cannot be used is bad
+// input, named in one line.
 #pragma once
 
 #include "results/json_reader.hpp"
@@ -26,7 +28,7 @@ struct compare_file {
 struct compare_side {
     std::string given;       // the path as given on the command line
     bool directory = false;
-    std::vector<compare_file> files;   // in name order
+    std::vector<compare_file> files;   // in path order
     std::vector<std::string> skipped;  // directory entries that are JSON but not iobench results (exports)
 };
 
