@@ -59,18 +59,10 @@ fi
 build build -DCMAKE_BUILD_TYPE=Release
 mkdir -p out
 bin=./build/iobench
-# The default suite: short storage runs across every backend on one 1 GiB
-# O_DIRECT file in out/ (kept between runs, so it is written only once),
-# then echo and HTTP over loopback.
-common=(--backend all --size 1G --runtime 3s --ramp 1s --file out/iobench.data --quiet)
-{
-  "$bin" run "${common[@]}" --workload randread --bs 4k --iodepth 32 -o out/randread-4k-qd32.json
-  "$bin" run "${common[@]}" --workload randread --bs 4k --iodepth 1 -o out/randread-4k-qd1.json
-  "$bin" run "${common[@]}" --workload randwrite --bs 4k --iodepth 32 -o out/randwrite-4k-qd32.json
-  "$bin" run "${common[@]}" --workload read --bs 128k --iodepth 8 -o out/read-128k-qd8.json
-  # Network over loopback: the server on each backend, iobench's load generator on epoll.
-  "$bin" run --backend all --workload echo --connections 64 --runtime 3s --ramp 1s --quiet -o out/echo-64c.json
-  "$bin" run --backend all --workload http --connections 64 --runtime 3s --ramp 1s --quiet -o out/http-64c.json
-} | tee out/summary.txt
+# The default suite (suites/default.ini): short storage runs across every
+# backend on one 1 GiB O_DIRECT file in out/ (kept between runs, so it is
+# written only once), then echo and HTTP over loopback. One JSON per job
+# (out/randread-4k-qd32.json ...), every table in out/summary.txt.
+"$bin" suite suites/default.ini -o out
 "$bin" list --file out/iobench.data > out/backends.txt
 echo "run_all.sh: results in out/ (summary.txt, backends.txt, *.json)"

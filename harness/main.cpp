@@ -5,6 +5,8 @@
 #include "harness/cli/errors.hpp"
 #include "harness/cli/compare_command.hpp"
 #include "harness/cli/merge_command.hpp"
+#include "harness/cli/run_command.hpp"
+#include "harness/cli/suite_command.hpp"
 #include "harness/system/host_info.hpp"
 #include "harness/system/preflight.hpp"
 #include "harness/system/interrupt.hpp"
@@ -45,181 +47,6 @@ int cmd_list(const list_options& o) {
     return exit_ok;
 }
 
-// The invocation's parameters, typed: sizes in bytes, durations in seconds,
-// flags as booleans, null where one does not apply (runtime with --ops).
-parameter_map parameters_of(const run_options& o) {
-    auto secs = [](uint64_t ns) { return param_value(static_cast<double>(ns) / 1e9); };
-    auto num = [](uint64_t v) { return param_value(v); };
-    std::string backends;
-    for (const auto& b : o.backends) backends += (backends.empty() ? "" : ",") + b;
-    parameter_map p{
-        {"backend", backends}, {"workload", o.workload}, {"jobs", num(o.jobs)},
-        {"runtime", o.ops ? param_value() : secs(o.runtime_ns)}, {"ramp", secs(o.ramp_ns)},
-        {"repeat", num(o.repeat)}, {"interval", secs(o.interval_ns)},
-        {"steady_state", o.steady.enabled ? param_value(o.steady.text) : param_value()},
-        {"sqpoll_idle_ms", num(o.sqpoll_idle_ms)}, {"sqpoll_cpu", param_int(o.sqpoll_cpu)},
-        {"aio_notify", o.notify == aio_notify::suspend ? "suspend" : o.notify == aio_notify::signal ? "signal" : "thread"},
-        {"strict", o.strict},
-    };
-    if (o.network()) {
-        p.insert({{"kind", "network"}, {"connections", num(o.connections)}, {"msg_size", num(o.msg_size)},
-                  {"client_backend", o.client_backend}, {"rate", o.rate}, {"pipeline", num(o.pipeline)},
-                  {"zerocopy", o.zerocopy}, {"multishot", o.multishot}, {"buf_size", num(o.buf_size)},
-                  {"buf_count", num(o.buf_count)}, {"listen", o.listen}, {"target", o.target}, {"netns", o.netns},
-                  {"mode", o.rate > 0 ? "open-loop" : "closed-loop"}});
-        return p;
-    }
-    p.insert({{"kind", "storage"}, {"bs", num(o.bs)}, {"iodepth", num(o.iodepth)}, {"size", num(o.size)},
-              {"ops", num(o.ops)}, {"direct", !o.buffered}, {"rwmixread", num(o.rwmixread)},
-              {"fsync", num(o.fsync_every)}, {"verify", o.verify}, {"seed", num(o.seed)}, {"batch", num(o.batch)},
-              {"registered_files", o.registered_files}, {"fixed_buffers", o.fixed_buffers}, {"mode", "closed-loop"},
-              {"aio_fds", o.aio_fds == aio_fd_mode::one ? "one" : "per-slot"}});
-    return p;
-}
-
-// Results go to a temporary file renamed into place at the end, so a failed
-// or interrupted run never leaves half a JSON document behind. "-" is stdout
-// (the JSON is written once, at the end, and only then).
-class output_file {
-public:
-    explicit output_file(std::string path) : path_(std::move(path)) {
-        if (path_.empty() || to_stdout()) return;
-        tmp_ = path_ + ".partial." + std::to_string(::getpid());
-        out_.open(tmp_);
-        if (!out_) throw usage_error("-o " + path_ + ": cannot write there (" + std::strerror(errno) + ")");
-    }
-    ~output_file() {
-        if (!tmp_.empty()) std::remove(tmp_.c_str());
-    }
-    bool to_stdout() const { return path_ == "-"; }
-    std::ostream* stream() { return path_.empty() ? nullptr : to_stdout() ? &std::cout : &out_; }
-    void commit() {
-        if (to_stdout()) {
-            std::cout.flush();
-            if (!std::cout) throw std::runtime_error("-o -: could not write the results to stdout");
-            return;
-        }
-        out_.close();
-        if (!out_ || std::rename(tmp_.c_str(), path_.c_str()) != 0)
-            throw std::runtime_error("-o " + path_ + ": could not write the results");
-        tmp_.clear();
-    }
-
-private:
-    std::string path_, tmp_;
-    std::ofstream out_;
-};
-
-// Writes every result to the table (stdout) and, with -o, to JSON.
-class result_sinks {
-public:
-    // Opens -o at once: a bad path is bad input, found before any work.
-    result_sinks(const run_options& o, const std::string& raw)
-        : opts_(o), json_out_(o.output), output_(o.output), quiet_(o.quiet) {
-        ctx_.command_line = raw;
-        ctx_.started_at = utc_timestamp();
-        ctx_.parameters = parameters_of(o);
-    }
-    // Host facts and the preflight, before the first run: its warnings go to
-    // stderr and into the results; --strict refuses (exit 2) instead.
-    void prepare(const std::string& target_path = {}) {
-        ctx_.host = collect_host_facts(target_path);
-        ctx_.warnings = check_before_runs(opts_, ctx_.host, target_path);
-        prepared_ = true;
-    }
-    void begin(const std::string& target_path = {}) {
-        if (!prepared_) prepare(target_path);
-        // stdout carries one thing: the table, or the JSON with -o -.
-        if (!json_out_.to_stdout()) table_ = make_table_writer(std::cout);
-        if (json_out_.stream()) json_ = make_json_writer(*json_out_.stream());
-        for (auto* w : {table_.get(), json_.get()})
-            if (w) writers_.push_back(w);
-        for (auto& w : writers_) w->begin(ctx_);
-    }
-    // Each run carries the invocation's parameters with its own backend.
-    void add(run_result r) {
-        r.parameters = ctx_.parameters;
-        r.parameters["backend"] = r.backend;
-        failed_ = failed_ || r.status == run_status::error || r.status == run_status::interrupted;
-        for (auto& w : writers_) w->add(r);
-    }
-    int end() {
-        if (table_) table_->end();
-        if (interrupted() && !allow_interrupt_) {
-            std::fprintf(stderr, "iobench: interrupted; no results file written\n");
-            return exit_failure;
-        }
-        if (json_) {
-            json_->end();
-            json_out_.commit();
-            if (!quiet_ && !json_out_.to_stdout()) std::fprintf(stderr, "iobench: results in %s\n", output_.c_str());
-        }
-        return failed_ ? exit_failure : exit_ok;
-    }
-    void allow_interrupt() { allow_interrupt_ = true; }  // serve: Ctrl-C is how it ends
-
-private:
-    const run_options& opts_;
-    bool prepared_ = false;
-    output_file json_out_;
-    std::string output_;
-    bool quiet_;
-    run_context ctx_;
-    std::unique_ptr<results_writer> table_, json_;
-    std::vector<results_writer*> writers_;
-    bool failed_ = false, allow_interrupt_ = false;
-};
-
-void announce(const run_options& o, const run_plan& plan, const std::string& name, unsigned repetition) {
-    if (o.quiet) return;
-    if (plan.repeat > 1)
-        std::fprintf(stderr, "iobench: %s %s (repetition %u of %u) ...\n", name.c_str(), o.workload.c_str(),
-                     repetition + 1, plan.repeat);
-    else
-        std::fprintf(stderr, "iobench: %s %s ...\n", name.c_str(), o.workload.c_str());
-}
-
-// Every backend x workload, --repeat times, interleaved, as the run plan says.
-int cmd_run(const run_options& o, const std::string& raw) {
-    const run_plan plan = plan_of(o);
-    result_sinks sinks(o, raw);
-    const done_fn add = [&](run_result r) { sinks.add(std::move(r)); };
-    if (o.network()) {
-        std::optional<netns_pair> ns;
-        if (o.netns) ns.emplace();  // one pair for every backend of this run
-        sinks.begin();
-        run_interleaved(o.backends, plan, [&](const std::string& name, unsigned rep) {
-            announce(o, plan, name, rep);
-            return run_network_backend(name, o, plan, ns ? &*ns : nullptr);
-        }, add);
-        return sinks.end();
-    }
-    test_file target({o.file, o.file.empty() ? o.dir : "", o.size, o.seed ^ default_pattern_seed, o.verify});
-    sinks.begin(target.path());
-    run_interleaved(o.backends, plan, [&](const std::string& name, unsigned rep) {
-        announce(o, plan, name, rep);
-        return run_storage_backend(name, o, plan, target);
-    }, add);
-    return sinks.end();
-}
-
-int cmd_serve(const run_options& o, const std::string& raw) {
-    result_sinks sinks(o, raw);
-    sinks.allow_interrupt();
-    sinks.prepare();
-    run_result r = serve_network(o);
-    sinks.begin();
-    sinks.add(std::move(r));
-    return sinks.end();
-}
-
-int cmd_load(const run_options& o, const std::string& raw) {
-    result_sinks sinks(o, raw);
-    sinks.begin();
-    sinks.add(load_network(o, plan_of(o)));
-    return sinks.end();
-}
-
 }  // namespace
 
 }  // namespace iobench
@@ -237,6 +64,7 @@ int main(int argc, char** argv) {
         case command_line::verb::load: install_interrupt_handlers(); return cmd_load(cl.run, cl.raw);
         case command_line::verb::merge: return cmd_merge(cl.merge, cl.raw);
         case command_line::verb::compare: return cmd_compare(cl.compare_args);
+        case command_line::verb::suite: install_interrupt_handlers(); return cmd_suite(cl.suite);
         }
     } catch (const usage_error& e) {
         std::fprintf(stderr, "iobench: %s\n", e.what());

@@ -18,6 +18,9 @@ add_library(iobench_core STATIC
   # harness/cli: options, progress and the merge verb
   harness/cli/compare_command.cpp
   harness/cli/merge_command.cpp
+  harness/cli/output_file.cpp
+  harness/cli/run_command.cpp
+  harness/cli/suite_command.cpp
   harness/cli/options.cpp
   harness/cli/progress.cpp
   harness/cli/suite_file.cpp

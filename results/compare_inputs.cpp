@@ -52,7 +52,9 @@ compare_side read_compare_side(const std::string& path) {
     side.given = path;
     std::error_code ec;
     if (!fs::is_directory(path, ec)) {
-        side.files.push_back({path, "", read_text(path, slurp(path))});
+        result_file f = read_text(path, slurp(path));
+        const std::string job = f.context.job;
+        side.files.push_back({path, job, std::move(f)});
         return side;
     }
     side.directory = true;
@@ -69,7 +71,9 @@ compare_side read_compare_side(const std::string& path) {
             side.skipped.push_back(file);
             continue;
         }
-        side.files.push_back({file, p.stem().string(), read_text(file, text)});
+        result_file f = read_text(file, text);
+        const std::string job = f.context.job.empty() ? p.stem().string() : f.context.job;
+        side.files.push_back({file, job, std::move(f)});
     }
     if (side.files.empty()) throw compare_input_error(path + ": no iobench results file (*.json) in it");
     return side;

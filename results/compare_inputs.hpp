@@ -1,6 +1,6 @@
 // What `iobench compare` reads on each side: one results file, or a directory
 // of them (a suite's output: every *.json in it and in its subdirectories that
-// is an iobench result, each named by its job, the file's stem; rounds of
+// is an iobench result, each named by its job, as the file says or its stem; rounds of
 // alternating suite runs in BASE/1/, BASE/2/ ... share their jobs' names and
 // are pooled by the gate). Reading only; any file that cannot be used is bad
 // input, named in one line.
@@ -21,7 +21,7 @@ struct compare_input_error : std::runtime_error {
 
 struct compare_file {
     std::string path;  // as read
-    std::string job;   // the file's stem when it came from a directory, else empty
+    std::string job;   // the file's `job` (iobench suite); else its stem in a directory, empty for a lone file
     result_file file;
 };
 

@@ -260,6 +260,7 @@ result_file read_results_json(std::istream& in) {
     if (doc.contains("warnings")) f.context.warnings = doc["warnings"].get<std::vector<std::string>>();
     f.context.command_line = doc["command_line"].get<std::string>();
     f.context.started_at = doc["started_at"].get<std::string>();
+    f.context.job = doc.value("job", "");
     f.context.parameters = parameters_of(doc["parameters"], v1);
     if (doc.contains("merged_from")) {
         f.context.merge_mode = doc["merge_mode"].get<std::string>();

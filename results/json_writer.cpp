@@ -210,6 +210,7 @@ public:
         doc_["schema"] = schema_name;
         doc_["started_at"] = ctx.started_at;
         doc_["command_line"] = ctx.command_line;
+        if (!ctx.job.empty()) doc_["job"] = ctx.job;  // written by a suite job
         add_merge_json(doc_, ctx);
         ordered_json host;
         host["hostname"] = ctx.host.hostname;

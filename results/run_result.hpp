@@ -70,6 +70,7 @@ struct run_context {
     std::string merge_mode;
     std::vector<merge_source> merged_from;
     std::vector<std::string> warnings;  // iobench/3: what the preflight found doubtful about this setup
+    std::string job;  // iobench/3: the suite job that wrote the file (`iobench suite`); empty for `run`
 };
 
 struct cpu_usage {

@@ -380,6 +380,8 @@ std::vector<std::string> check_results_schema(const ordered_json& doc) {
     const bool v1 = doc["schema"] == schema_v1_name;
     const bool v3 = doc["schema"] == schema_name;
     c.all(doc, "", {"started_at", "command_line"}, kind::text);
+    if (doc.contains("job") && c.has(doc, "", "job", kind::text) && doc["job"].get<std::string>().empty())
+        c.fail("job", "must name the suite job (absent outside a suite)");
     check_merge(c, doc);
     if (c.has(doc, "", "host", kind::object)) check_host(c, doc["host"]);
     if (c.has(doc, "", "parameters", kind::object)) check_parameters(c, doc["parameters"], "parameters", v1);

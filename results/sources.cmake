@@ -5,6 +5,10 @@ add_library(iobench_results STATIC
   results/compare.cpp
   results/compare_inputs.cpp
   results/compare_writers.cpp
+  results/csv_writer.cpp
+  results/export_files.cpp
+  results/gab_writer.cpp
+  results/gbench_writer.cpp
   results/histogram.cpp
   results/json_params.cpp
   results/json_reader.cpp

@@ -319,6 +319,7 @@ inline void expect_same_context(const run_context& a, const run_context& b) {
     EXPECT_EQ(a.started_at, b.started_at);
     EXPECT_EQ(a.parameters, b.parameters);
     EXPECT_EQ(a.merge_mode, b.merge_mode);
+    EXPECT_EQ(a.job, b.job);
     ASSERT_EQ(a.merged_from.size(), b.merged_from.size());
     for (size_t i = 0; i < a.merged_from.size(); ++i) {
         const merge_source &x = a.merged_from[i], &y = b.merged_from[i];

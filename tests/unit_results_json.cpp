@@ -43,6 +43,19 @@ TEST(results_json, round_trip_keeps_every_field) {
     EXPECT_EQ(write_json(back.context, back.results), text);
 }
 
+// A suite job's file names its job at the top; `run`'s files have no `job`.
+TEST(results_json, a_suite_jobs_name_round_trips_and_is_absent_otherwise) {
+    run_context ctx = fixed_context();
+    EXPECT_EQ(write_json(ctx, {}).find("\"job\""), std::string::npos);
+    ctx.job = "randread-4k-qd32";
+    const std::string text = write_json(ctx, {full_result(ctx)});
+    EXPECT_NE(text.find("\"job\": \"randread-4k-qd32\""), std::string::npos);
+    std::istringstream in(text);
+    const result_file back = read_results_json(in);
+    expect_same_context(ctx, back.context);
+    EXPECT_EQ(write_json(back.context, back.results), text);
+}
+
 TEST(results_json, an_empty_histogram_stays_empty_and_merges_as_before) {
     const run_context ctx = fixed_context();
     const auto runs = other_results(ctx);  // [0] is unsupported: nothing recorded

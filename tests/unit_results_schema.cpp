@@ -75,6 +75,8 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         damage{"unknown_schema", [](ordered_json& d) { d["schema"] = "iobench/9"; }, "schema: 'iobench/9'"},
         damage{"no_host", [](ordered_json& d) { d.erase("host"); }, "host: missing"},
+        damage{"job_not_text", [](ordered_json& d) { d["job"] = 3; }, "job: must be"},
+        damage{"job_empty", [](ordered_json& d) { d["job"] = ""; }, "job: must name the suite job"},
         damage{"cores_as_text", [](ordered_json& d) { d["host"]["cores"] = "4"; }, "host.cores: must be an unsigned"},
         damage{"results_not_array", [](ordered_json& d) { d["results"] = ordered_json::object(); }, "results: must be an array"},
         damage{"bad_status", [](ordered_json& d) { run0(d)["status"] = "fine"; }, "results[0].status: 'fine'"},

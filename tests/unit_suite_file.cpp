@@ -1,6 +1,8 @@
 // Job files: INI framing, sweep expansion, and errors that name file, line and
 // key; the shipped suites parse and pass the command-line parser.
+#include "backends/registry.hpp"
 #include "harness/cli/errors.hpp"
+#include "harness/cli/options.hpp"
 #include "harness/cli/suite_file.hpp"
 
 #include <gtest/gtest.h>
@@ -59,12 +61,38 @@ TEST(suite_file, errors_name_file_line_and_key) {
 }
 
 TEST(suite_file, shipped_suites_parse_and_pass_the_option_parser) {
-    for (const char* name : {"default.ini", "full.ini"}) {
+    for (const char* name : {"default.ini", "full.ini", "ci.ini"}) {
         const suite s = read_suite(std::string(IOBENCH_SOURCE_DIR) + "/suites/" + name);
         EXPECT_FALSE(s.jobs.empty()) << name;
         check_suite(s);
     }
     EXPECT_EQ(read_suite(std::string(IOBENCH_SOURCE_DIR) + "/suites/full.ini").jobs.size(), 4u + 4 + 3 + 2 + 3 + 3);
+}
+
+// ./run_all.sh's files keep the names they had before it read default.ini.
+TEST(suite_file, default_suite_jobs_keep_run_all_file_names) {
+    std::vector<std::string> names;
+    for (const suite_job& j : read_suite(std::string(IOBENCH_SOURCE_DIR) + "/suites/default.ini").jobs)
+        names.push_back(j.name);
+    EXPECT_EQ(names, (std::vector<std::string>{"randread-4k-qd32", "randread-4k-qd1", "randwrite-4k-qd32",
+                                                "read-128k-qd8", "echo-64c", "http-64c"}));
+}
+
+// The gate's suite: storage and network, every backend, 5 repetitions (the
+// fewest with which a one-sided U test can reach p < 0.05 after correction).
+TEST(suite_file, ci_suite_covers_storage_and_network_with_five_repetitions) {
+    const suite s = read_suite(std::string(IOBENCH_SOURCE_DIR) + "/suites/ci.ini");
+    bool storage = false, network = false;
+    for (const suite_job& j : s.jobs) {
+        std::vector<const char*> argv{"iobench"};
+        for (const std::string& a : j.args) argv.push_back(a.c_str());
+        const command_line cl = parse_command_line(static_cast<int>(argv.size()), argv.data());
+        EXPECT_EQ(cl.run.repeat, 5u) << j.name;
+        EXPECT_EQ(cl.run.backends.size(), registry().size()) << j.name << ": backend = all";
+        (cl.run.network() ? network : storage) = true;
+    }
+    EXPECT_TRUE(storage);
+    EXPECT_TRUE(network);
 }
 
 TEST(suite_file, a_missing_file_is_one_line) {

@@ -25,6 +25,7 @@ constexpr const char* usage_head =
     "  iobench serve [options]    serve a network workload on one backend until stopped (Ctrl-C or --runtime)\n"
     "  iobench load  [options]    drive a network workload against --target HOST:PORT (any server)\n"
     "  iobench merge FILE... -o F exact merge of results files (several load hosts, several CI runs)\n"
+    "  iobench suite FILE.ini -o DIR  run every job of a job file (suites/*.ini): DIR/JOB.json, DIR/summary.txt\n"
     "  iobench compare BASE NEW   the regression gate: exit 1 on a regression (iobench compare --help)\n"
     "  iobench list [--file PATH] list backends, their capabilities and whether they run here\n"
     "  iobench help | --help      this text;  iobench VERB --help for one verb;  iobench --version\n";
@@ -40,7 +41,20 @@ struct raw_flags {
     std::string backend, bs, size, runtime, ramp, notify, client_backend, msg_size, buf_size = "64k";
     std::string interval = "1s", steady;
     std::string aio_fds = "per-slot";
+    std::string format = "json";
 };
+
+constexpr const char* format_help =
+    "comma list of json, csv, gbench (Google Benchmark JSON, for its compare.py), gab (github-action-benchmark's "
+    "customBiggerIsBetter and customSmallerIsBetter lists); the native JSON is always written";
+
+// --format: parsed once, for run and suite.
+export_set parse_formats(const std::string& list) {
+    std::string unknown;
+    const auto s = parse_export_list(list, unknown);
+    if (!s) throw usage_error("--format " + list + ": unknown format '" + unknown + "' (json, csv, gbench, gab)");
+    return *s;
+}
 
 po::options_description common_description(raw_flags& f, run_options& o, const char* backend_help,
                                            const char* runtime_default) {
@@ -251,9 +265,17 @@ void parse_run(const std::vector<std::string>& args, command_line& cl) {
                             "run the server and the load in two network namespaces joined by a veth pair "
                             "(needs root and iproute2) instead of over loopback");
     desc.add(placement);
+    po::options_description exports("export options");
+    exports.add_options()("format", po::value(&f.format)->default_value(f.format),
+                          (std::string(format_help) + ". With -o PATH the others go beside it: PATH without .json + "
+                           ".csv, .gbench.json, .gab-bigger.json, .gab-smaller.json").c_str());
+    desc.add(exports);
     po::variables_map vm;
     if (!parse_with(args, cl, desc, vm)) return;
     cl.cmd = command_line::verb::run;
+    o.formats = parse_formats(f.format);
+    if (!export_files(o.formats).empty() && (o.output.empty() || o.output == "-"))
+        throw usage_error("--format " + f.format + ": needs -o PATH (a file: the other formats are written beside it)");
     expand_backends(f.backend, o.backends);
     check_common(f, o);
     if (find_net_workload(o.workload)) {
@@ -345,6 +367,45 @@ void parse_merge(const std::vector<std::string>& args, command_line& cl) {
     o.mode = *mode;
 }
 
+void parse_suite_command(const std::vector<std::string>& args, command_line& cl) {
+    suite_options& o = cl.suite;
+    std::string format = "json";
+    po::options_description desc("suite options (iobench suite FILE.ini -o DIR)");
+    desc.add_options()
+        ("output,o", po::value(&o.dir),
+         "directory for the results (created): DIR/JOB.json per job (schema iobench/3, `job` names it), "
+         "DIR/summary.txt with every job's table")
+        ("quiet", po::bool_switch(&o.quiet), "no progress lines on stderr (neither the suite's nor the jobs')")
+        ("format", po::value(&format)->default_value(format),
+         (std::string(format_help) + " (one per job). Each other format is one file in DIR holding every job: "
+                                     "results.csv, gbench.json, gab-bigger.json, gab-smaller.json").c_str())
+        ("help,h", "this text");
+    po::options_description all;
+    all.add(desc).add_options()("suite-file", po::value(&o.file));
+    po::positional_options_description pos;
+    pos.add("suite-file", 1);
+    po::variables_map vm;
+    po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
+    if (vm.count("help")) {
+        std::ostringstream s;
+        s << usage_head << "\n" << desc
+          << "\nA job file has a [global] section and one [JOB] section per job; keys are `iobench run` flags\n"
+             "without the dashes (bs = 4k). A comma list sweeps (iodepth = 1,4,16: one job per value, named\n"
+             "JOB-iodepth=4), except backend = which is one list per job. Every job is checked before any runs:\n"
+             "a bad line, key or value exits 2 naming FILE:LINE: key, and DIR is not created. A storage job\n"
+             "without a file or dir key gets its temporary target file in DIR. Progress on stderr:\n"
+             "suite: [3/12] JOB. Exit code: the worst of the jobs' (0 ok, 1 a run failed or was interrupted,\n"
+             "2 bad input).\n";
+        cl.help_text = s.str();
+        return;
+    }
+    po::notify(vm);
+    cl.cmd = command_line::verb::suite;
+    o.formats = parse_formats(format);
+    if (o.file.empty()) throw usage_error("suite: name the job file (iobench suite FILE.ini -o DIR)");
+    if (o.dir.empty() || o.dir == "-") throw usage_error("-o: give the suite a directory for its results (-o DIR)");
+}
+
 void parse_list(const std::vector<std::string>& args, command_line& cl) {
     po::options_description desc("list options");
     bool buffered = false;
@@ -432,10 +493,11 @@ command_line parse_command_line(int argc, const char* const* argv) {
         else if (verb == "load") parse_load(rest, cl);
         else if (verb == "merge") parse_merge(rest, cl);
         else if (verb == "compare") cl.cmd = command_line::verb::compare, cl.compare_args = rest;
+        else if (verb == "suite") parse_suite_command(rest, cl);
         else if (verb == "help" || verb == "--help" || verb == "-h") {
             cl.help_text = usage_head;
         } else {
-            throw usage_error("unknown command '" + verb + "' (run, serve, load, merge, compare, list, help)");
+            throw usage_error("unknown command '" + verb + "' (run, serve, load, merge, compare, suite, list, help)");
         }
     } catch (const po::error& e) {
         throw usage_error(e.what());

@@ -4,6 +4,7 @@
 
 #include "backends/backend.hpp"
 #include "harness/run/steady_state.hpp"
+#include "results/exports.hpp"
 #include "workloads/storage_workload.hpp"
 
 #include <cstdint>
@@ -38,6 +39,7 @@ struct run_options {
     int sqpoll_cpu = -1;
     aio_notify notify = aio_notify::suspend;
     std::string output;  // -o: JSON results path ("-": stdout, instead of the table)
+    export_set formats;  // --format beyond json: written beside -o
     bool quiet = false;
     unsigned repeat = 1;                     // --repeat: repetitions per backend x workload, interleaved
     uint64_t interval_ns = 1'000'000'000ull; // --interval: timeline step, 0 = no timeline
@@ -81,13 +83,22 @@ struct merge_options {
     bool quiet = false;
 };
 
+// iobench suite FILE.ini -o DIR: every job of a job file, one JSON per job.
+struct suite_options {
+    std::string file;  // the job file (harness/cli/suite_file.hpp)
+    std::string dir;   // -o: DIR/JOB.json per job, DIR/summary.txt
+    export_set formats;  // --format beyond json: one file per format in DIR, every job in it
+    bool quiet = false;
+};
+
 struct command_line {
-    enum class verb { help, version, list, run, serve, load, merge, compare } cmd = verb::help;
+    enum class verb { help, version, list, run, serve, load, merge, compare, suite } cmd = verb::help;
     std::string help_text;
     run_options run;
     list_options list;
     merge_options merge;
     std::vector<std::string> compare_args;  // compare: the words after it (harness/cli/compare_command.cpp parses them)
+    suite_options suite;
     std::string raw;  // the invocation as typed, for results
 };
 
