@@ -51,8 +51,8 @@ std::vector<metric_id> default_compare_metrics();
 struct compare_settings {
     std::vector<metric_id> metrics = default_compare_metrics();
     bool auto_threshold = false;  // --threshold auto: per metric, max(3%, k x the base's own A/A noise)
-    double threshold = 0.05;      // fixed --threshold
-    double auto_k = 2;            // k of --threshold auto
+    double threshold = 0.05;      // fixed --threshold; with auto, still the margin of `equivalent`
+    double auto_k = 1;            // k of --threshold auto
     double alpha = 0.05;
     double confidence = 0.95;     // of the Hodges-Lehmann interval
     bool allow_host_change = false;

@@ -74,10 +74,14 @@ void decide(std::span<metric_comparison> all, const gate_options& o) {
         }
         // A bad change is a fall for "higher is better" and a rise for "lower is better".
         const double bad = c.direction == better::higher ? -c.change : c.change;
+        // A comparison's own (auto) threshold raises the bar for a change;
+        // evidence of no change still means inside the gate's own threshold,
+        // so a noisy metric is never "equivalent" by a wide margin.
         const double threshold = c.threshold > 0 ? c.threshold : o.threshold;
+        const double margin = std::min(threshold, o.threshold);
         if (bad > threshold && c.q_worse < o.alpha) c.result = verdict::regression;
         else if (-bad > threshold && c.q_better < o.alpha) c.result = verdict::improvement;
-        else if (c.shift.bounded && c.lower_rel >= -threshold && c.upper_rel <= threshold)
+        else if (c.shift.bounded && c.lower_rel >= -margin && c.upper_rel <= margin)
             c.result = verdict::equivalent;
         else c.result = verdict::inconclusive;
     }

@@ -45,7 +45,8 @@ metric_comparison compare_samples(std::span<const double> base, std::span<const 
 // Benjamini-Hochberg across every comparison of the gate run, then each verdict:
 //  regression:   beyond the threshold in the bad direction AND q_worse < alpha;
 //  improvement:  the mirror image;
-//  equivalent:   the shift's whole interval lies inside +-threshold;
+//  equivalent:   the shift's whole interval lies inside +-threshold (the
+//                smaller of the comparison's own and the gate's);
 //  insufficient: the sizes cannot give p < alpha (3 vs 3 cannot reach 0.05);
 //  inconclusive: none of these.
 void decide(std::span<metric_comparison> all, const gate_options& o = {});

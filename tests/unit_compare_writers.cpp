@@ -64,7 +64,7 @@ TEST(compare_writers, auto_adds_each_rows_threshold) {
     compare_settings s;
     s.auto_threshold = true;
     const std::string t = text_of(compare_format::table, fixed_report(s));
-    EXPECT_TRUE(has(t, "threshold auto \\(per metric: max\\(3%, 2 x the base's A/A noise\\)\\)")) << t;
+    EXPECT_TRUE(has(t, "threshold auto \\(per metric: max\\(3%, 1 x the base's A/A noise\\)\\)")) << t;
     EXPECT_TRUE(has(t, " threshold +verdict\n")) << t;
     EXPECT_TRUE(has(t, "\\] +[0-9.]+% +regression\n")) << t;
 }

@@ -98,6 +98,19 @@ TEST(verdict, a_comparisons_own_threshold_wins_over_the_gates) {
     EXPECT_NE(c.result, verdict::regression);
 }
 
+TEST(verdict, a_wide_auto_threshold_never_makes_a_big_change_equivalent) {
+    // -10% with a 20% own threshold: not a regression, and not "equivalent"
+    // either, since the interval is far outside the gate's 5%.
+    metric_comparison c = compare_samples(base_iops, scaled(base_iops, 0.9), better::higher);
+    c.threshold = 0.2;
+    decide(std::span(&c, 1));
+    EXPECT_EQ(c.result, verdict::inconclusive);
+    metric_comparison same = compare_samples(base_iops, base_iops, better::higher);
+    same.threshold = 0.2;
+    decide(std::span(&same, 1));
+    EXPECT_EQ(same.result, verdict::equivalent);
+}
+
 TEST(verdict, names) {
     EXPECT_EQ(to_string(verdict::regression), "regression");
     EXPECT_EQ(to_string(verdict::equivalent), "equivalent");

@@ -95,7 +95,9 @@ bool parse(const std::vector<std::string>& args, parsed& p) {
         ("threshold", po::value(&p.threshold)->default_value(p.threshold),
          "the change that matters: 5% (or 0.05); auto: per metric, the larger of 3% and k x the noise the base "
          "shows against itself (its repetitions split in alternate halves and compared, A/A: the widest end of "
-         "their Hodges-Lehmann interval), k = 2; auto:K sets k")
+         "their Hodges-Lehmann interval, or with fewer than 8 repetitions their widest pairwise difference), k = 1; "
+         "auto:K sets k. auto only raises the bar for regression and improvement: equivalent still needs the "
+         "interval inside +-5%")
         ("alpha", po::value(&p.settings.alpha)->default_value(p.settings.alpha),
          "false discovery rate across all comparisons of this invocation (Benjamini-Hochberg)")
         ("allow-host-change", po::bool_switch(&p.settings.allow_host_change),
