@@ -5,6 +5,7 @@
 #include "harness/cli/errors.hpp"
 #include "results/compare_writers.hpp"
 
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <cerrno>
 #include <cstdio>
@@ -22,7 +23,8 @@ namespace {
 
 constexpr const char* compare_head =
     "iobench compare BASE NEW: the regression gate. BASE and NEW are results files or suite output directories\n"
-    "(every iobench *.json in it, matched by job = file name). Runs are matched by job x backend x workload x\n"
+    "(every iobench *.json below it; the job is the file's job field or name, and a job found in several files of\n"
+    "one side, rounds in BASE/1/, BASE/2/, is pooled). Runs are matched by job x backend x workload x\n"
     "parameters; each metric's samples are the runs' repetitions (--repeat). A regression needs both: the median\n"
     "moved beyond --threshold in the bad direction AND a one-sided Mann-Whitney U test gives p < --alpha after a\n"
     "Benjamini-Hochberg correction across every comparison of this invocation. Verdicts: regression, improvement,\n"
