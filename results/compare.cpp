@@ -82,6 +82,17 @@ std::vector<side_run> runs_of(const compare_side& side) {
 }
 
 // The pooled runs' status: the first that did not measure, else suspect if any is.
+// Other processes' CPU over the run (storage: measured per run) or before the
+// first run (the preflight's warning, which network runs rely on).
+bool busy_neighbour(const side_run& s) {
+    for (size_t i = 0; i < s.runs.size(); ++i) {
+        if (s.runs[i]->neighbour && s.runs[i]->neighbour->busy) return true;
+        for (const auto& w : s.files[i]->file.context.warnings)
+            if (w.starts_with("busy neighbour")) return true;
+    }
+    return false;
+}
+
 const run_result* unmeasured(const side_run& s) {
     for (const run_result* r : s.runs)
         if (!measured(r->status)) return r;
@@ -218,6 +229,9 @@ compare_report compare_sides(const compare_side& base, const compare_side& fresh
                                       n_bad ? n_bad->reason : b_bad->reason});
             continue;
         }
+        ++rep.compared_runs;
+        rep.busy_base_runs += busy_neighbour(b);
+        rep.busy_new_runs += busy_neighbour(n);
         for (const metric_id m : s.metrics) {
             const std::vector<double> bs = pooled_samples(b, m), ns = pooled_samples(n, m);
             compare_row row{b.job(), br.backend, br.workload, m, br.net.has_value(), status_of(b), status_of(n), {}};

@@ -95,6 +95,9 @@ struct compare_report {
     // With many comparisons BH asks a lone regression for p < alpha / rows;
     // when these sample sizes cannot get there: the repetitions per side that can (0: they can).
     size_t lone_regression_needs_per_side = 0;
+    // Compared runs measured beside a busy neighbour (the run's neighbour_busy,
+    // or its file's preflight warning): other processes' CPU moves the numbers.
+    size_t compared_runs = 0, busy_base_runs = 0, busy_new_runs = 0;
 };
 
 // A run found in several files of one side (rounds: BASE/1/JOB.json,

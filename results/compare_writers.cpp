@@ -80,6 +80,10 @@ std::vector<std::string> notes_of(const compare_report& r) {
         n.push_back("not compared: " + (u.job.empty() ? "" : u.job + " ") + u.backend + " " + u.workload + ": " +
                     u.base_status + " in base, " + u.new_status + " in new" + (u.reason.empty() ? "" : " (" + u.reason + ")"));
     for (const auto& s : r.skipped) n.push_back("skipped (not an iobench result): " + s);
+    if (r.busy_base_runs || r.busy_new_runs)
+        n.push_back("busy neighbour: other processes used the CPU during " + std::to_string(r.busy_base_runs) + " of " +
+                    std::to_string(r.compared_runs) + " compared runs of base, " + std::to_string(r.busy_new_runs) +
+                    " of new; their figures move with it (run the sides in alternating rounds, on a quiet machine)");
     if (r.lone_regression_needs_per_side)
         n.push_back("with " + std::to_string(r.rows.size()) + " comparisons a regression in one metric alone needs p < " +
                     fmt("%.2g", r.settings.alpha / static_cast<double>(r.rows.size())) + " after BH, which these repetitions cannot reach; " +
@@ -197,6 +201,8 @@ void write_compare_json(std::ostream& out, const compare_report& r) {
     doc["not_compared"] = uncompared;
     doc["skipped"] = r.skipped;
     doc["lone_regression_needs_per_side"] = r.lone_regression_needs_per_side;
+    doc["busy_neighbour"] = {{"compared_runs", r.compared_runs}, {"base_runs", r.busy_base_runs},
+                             {"new_runs", r.busy_new_runs}};
     ordered_json counts;
     for (const verdict v : {verdict::regression, verdict::improvement, verdict::equivalent, verdict::inconclusive,
                             verdict::insufficient})

@@ -183,6 +183,17 @@ TEST(compare, many_comparisons_say_when_a_lone_regression_is_out_of_reach) {
     EXPECT_EQ(one_backend(base_iops, again_iops).lone_regression_needs_per_side, 0u);
 }
 
+TEST(compare, runs_beside_a_busy_neighbour_are_counted) {
+    compare_file b = gate_file({gate_run("io_uring", base_iops), gate_run("libaio", base_iops)});
+    compare_file n = gate_file({gate_run("io_uring", again_iops), gate_run("libaio", again_iops)});
+    b.file.results[1].neighbour = neighbour_load{0.5, true};
+    n.file.context.warnings = {"busy neighbour: other processes used 200% of a CPU over 200 ms before the first run"};
+    const compare_report r = compare_sides(gate_side({b}), gate_side({n}), {});
+    EXPECT_EQ(r.compared_runs, 2u);
+    EXPECT_EQ(r.busy_base_runs, 1u);
+    EXPECT_EQ(r.busy_new_runs, 2u);
+}
+
 class compare_files : public ::testing::Test {
 protected:
     fs::path dir = fs::temp_directory_path() / ("iobench-unit-compare-" + std::to_string(::getpid()));

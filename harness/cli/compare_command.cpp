@@ -169,6 +169,10 @@ int verdict_lines(const compare_report& r) {
         std::fprintf(stderr, "iobench: warning: host %s differs ('%s' in %s, '%s' in %s); compared anyway "
                      "(--allow-host-change)\n", h.field.c_str(), h.base_value.c_str(), h.base_file.c_str(),
                      h.new_value.c_str(), h.new_file.c_str());
+    if (r.busy_base_runs || r.busy_new_runs)
+        std::fprintf(stderr, "iobench: warning: busy neighbour during %zu of %zu compared runs of base, %zu of new: "
+                     "verdicts may reflect other processes, not the build\n", r.busy_base_runs, r.compared_runs,
+                     r.busy_new_runs);
     size_t insufficient = 0, needed = 0;
     for (const auto& row : r.rows)
         if (row.c.result == verdict::insufficient) ++insufficient, needed = std::max(needed, row.c.needed_per_side);
