@@ -20,6 +20,7 @@ packages=(
   liburing-dev libaio-dev libboost-dev libboost-program-options-dev nlohmann-json3-dev
   libbenchmark-dev libgnuplot-iostream-dev libboost-iostreams-dev libboost-filesystem-dev gnuplot-nox
   libgtest-dev iproute2
+  libbenchmark-tools python3-scipy
   jq
 )
 

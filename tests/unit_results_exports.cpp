@@ -5,6 +5,7 @@
 // iteration and aggregate entries as Google Benchmark writes them, gab lists
 // of {name, unit, value, extra}. Links only the results library.
 #include "results/exports.hpp"
+#include "tests/golden_check.hpp"
 #include "tests/results_fixture.hpp"
 
 #include <cstdlib>
@@ -42,19 +43,6 @@ std::string write(export_file f, const std::vector<result_file>& docs) {
     std::ostringstream out;
     write_export(out, f, docs);
     return out.str();
-}
-
-void expect_golden(const std::string& name, const std::string& got) {
-    const std::string path = std::string(IOBENCH_GOLDEN_DIR) + "/" + name;
-    if (std::getenv("IOBENCH_UPDATE_GOLDEN")) {
-        std::ofstream(path) << got;
-        return;
-    }
-    std::ifstream in(path);
-    ASSERT_TRUE(in) << path << " is missing (IOBENCH_UPDATE_GOLDEN=1 writes it)";
-    std::stringstream want;
-    want << in.rdbuf();
-    EXPECT_EQ(got, want.str()) << "differs from " << path;
 }
 
 // RFC 4180 fields of one line (quotes doubled inside quoted fields).

@@ -3,6 +3,7 @@
 // change regenerates them with IOBENCH_UPDATE_GOLDEN=1 (then review the diff).
 // Links only the results library.
 #include "results/writer.hpp"
+#include "tests/golden_check.hpp"
 #include "tests/results_fixture.hpp"
 
 #include <cstdlib>
@@ -24,19 +25,6 @@ std::string write_all(writer_factory make, const run_context& ctx, const std::ve
     for (const auto& r : runs) w->add(r);
     w->end();
     return out.str();
-}
-
-void expect_golden(const std::string& name, const std::string& got) {
-    const std::string path = std::string(IOBENCH_GOLDEN_DIR) + "/" + name;
-    if (std::getenv("IOBENCH_UPDATE_GOLDEN")) {
-        std::ofstream(path) << got;
-        return;
-    }
-    std::ifstream in(path);
-    ASSERT_TRUE(in) << path << " is missing (IOBENCH_UPDATE_GOLDEN=1 writes it)";
-    std::stringstream want;
-    want << in.rdbuf();
-    EXPECT_EQ(got, want.str()) << "differs from " << path;
 }
 
 std::vector<run_result> storage_runs(const run_context& ctx) {
