@@ -5,6 +5,8 @@
 #include "results/json_params.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <map>
 #include <set>
 
@@ -46,6 +48,20 @@ bool free_parameter(const std::string& key) {
            compare_free_parameters.end();
 }
 
+// A parameter's value as matching sees it: a number is its value, whatever
+// JSON type carried it (a file re-formatted by another tool may write 0.0 as 0).
+std::string value_text(const param_value& v) {
+    double d = 0;
+    if (const auto* u = std::get_if<uint64_t>(&v)) return std::to_string(*u);
+    if (const auto* i = std::get_if<int64_t>(&v)) return std::to_string(*i);
+    if (const auto* x = std::get_if<double>(&v)) d = *x;
+    else return to_json(v).dump();
+    if (d == std::floor(d) && std::abs(d) < 9e15) return std::to_string(static_cast<int64_t>(d));
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.17g", d);
+    return buf;
+}
+
 bool measured(run_status s) { return s == run_status::ok || s == run_status::suspect; }
 
 // One run of one side, with what it is matched by. The same run in several
@@ -67,7 +83,7 @@ std::vector<side_run> runs_of(const compare_side& side) {
         for (const run_result& r : f.file.results) {
             std::string loose = f.job + '\0' + r.backend + '\0' + r.workload, key = loose;
             for (const auto& [k, v] : r.parameters)
-                if (!free_parameter(k)) key += '\0' + k + '=' + to_json(v).dump();
+                if (!free_parameter(k)) key += '\0' + k + '=' + value_text(v);
             const auto [it, fresh] = at.emplace(key, out.size());
             if (fresh) out.push_back({{}, {}, std::move(loose), std::move(key)});
             side_run& s = out[it->second];
@@ -123,7 +139,7 @@ std::string parameter_differences(const parameter_map& a, const parameter_map& b
     std::string out;
     auto text = [](const parameter_map& m, const std::string& k) {
         const auto it = m.find(k);
-        return it == m.end() ? std::string("missing") : to_json(it->second).dump();
+        return it == m.end() ? std::string("missing") : value_text(it->second);
     };
     for (const auto& k : keys) {
         if (free_parameter(k) || text(a, k) == text(b, k)) continue;

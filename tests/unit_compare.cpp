@@ -74,6 +74,8 @@ TEST(compare, where_and_when_a_run_ran_does_not_unmatch_it_but_its_workload_does
     n.parameters["seed"] = uint64_t{7};
     n.parameters["repeat"] = uint64_t{6};
     n.parameters["target"] = std::string("127.0.0.1:4000");
+    b.parameters["rate"] = 0.0;  // as the writer has it
+    n.parameters["rate"] = uint64_t{0};  // as a reformatting tool (jq -c) leaves it
     run_result b2 = gate_run("libaio", base_iops), n2 = gate_run("libaio", again_iops);
     n2.parameters["bs"] = uint64_t{8192};
     const compare_report r = compare_sides(gate_side({gate_file({b, b2})}), gate_side({gate_file({n, n2})}), {});
