@@ -24,6 +24,7 @@ packages=(
   fonts-dejavu-core
   libgtest-dev iproute2
   libbenchmark-tools python3-scipy
+  jq
 )
 
 install_packages() {

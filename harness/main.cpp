@@ -1,7 +1,9 @@
-// iobench's entry point: parse the command line, dispatch to list, run, merge or plot,
-// map failures to exit codes (0 ok, 1 a run failed, 2 bad input).
+// iobench's entry point: parse the command line, dispatch to list, run, merge,
+// compare, suite or plot, map failures to exit codes (0 ok, 1 a run failed or, for
+// compare, a regression, 2 bad input, 3 compare could not decide).
 #include "backends/registry.hpp"
 #include "harness/cli/errors.hpp"
+#include "harness/cli/compare_command.hpp"
 #include "harness/cli/merge_command.hpp"
 #include "harness/cli/run_command.hpp"
 #include "harness/cli/suite_command.hpp"
@@ -62,6 +64,7 @@ int main(int argc, char** argv) {
         case command_line::verb::serve: install_interrupt_handlers(); return cmd_serve(cl.run, cl.raw);
         case command_line::verb::load: install_interrupt_handlers(); return cmd_load(cl.run, cl.raw);
         case command_line::verb::merge: return cmd_merge(cl.merge, cl.raw);
+        case command_line::verb::compare: return cmd_compare(cl.compare_args);
         case command_line::verb::suite: install_interrupt_handlers(); return cmd_suite(cl.suite);
         case command_line::verb::plot: return cmd_plot(cl.plot);
         }

@@ -16,6 +16,7 @@ add_library(iobench_core STATIC
   harness/system/thread_cpu.cpp
   # harness/cli: options and progress
   # harness/cli: options, progress and the merge verb
+  harness/cli/compare_command.cpp
   harness/cli/merge_command.cpp
   harness/cli/output_file.cpp
   harness/cli/run_command.cpp

@@ -2,6 +2,9 @@
 # check. It links nothing of the harness, backends or workloads (and includes
 # none of their headers), so plots and the comparison gate can use it alone.
 add_library(iobench_results STATIC
+  results/compare.cpp
+  results/compare_inputs.cpp
+  results/compare_writers.cpp
   results/csv_writer.cpp
   results/export_files.cpp
   results/gab_writer.cpp
@@ -17,6 +20,7 @@ add_library(iobench_results STATIC
   results/run_result.cpp
   results/schema_check.cpp
   results/table_writer.cpp
+  results/units_text.cpp
 )
 target_include_directories(iobench_results PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
 # Boost.Math (header-only): the normal distribution of the rank tests.

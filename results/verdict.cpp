@@ -74,22 +74,32 @@ void decide(std::span<metric_comparison> all, const gate_options& o) {
         }
         // A bad change is a fall for "higher is better" and a rise for "lower is better".
         const double bad = c.direction == better::higher ? -c.change : c.change;
-        if (bad > o.threshold && c.q_worse < o.alpha) c.result = verdict::regression;
-        else if (-bad > o.threshold && c.q_better < o.alpha) c.result = verdict::improvement;
-        else if (c.shift.bounded && c.lower_rel >= -o.threshold && c.upper_rel <= o.threshold)
+        // A comparison's own (auto) threshold raises the bar for a change;
+        // evidence of no change still means inside the gate's own threshold,
+        // so a noisy metric is never "equivalent" by a wide margin.
+        const double threshold = c.threshold > 0 ? c.threshold : o.threshold;
+        const double margin = std::min(threshold, o.threshold);
+        if (bad > threshold && c.q_worse < o.alpha) c.result = verdict::regression;
+        else if (-bad > threshold && c.q_better < o.alpha) c.result = verdict::improvement;
+        else if (c.shift.bounded && c.lower_rel >= -margin && c.upper_rel <= margin)
             c.result = verdict::equivalent;
         else c.result = verdict::inconclusive;
     }
 }
 
-double auto_threshold(std::span<const double> base, double confidence) {
+double auto_threshold(std::span<const double> base, double confidence, double k) {
     std::vector<double> even, odd;  // alternate halves: drift over the run hits both
     for (size_t i = 0; i < base.size(); ++i) (i % 2 ? odd : even).push_back(base[i]);
-    const shift_estimate aa = hodges_lehmann(even, odd, confidence);
+    if (even.empty() || odd.empty()) return 0.03;
+    shift_estimate aa = hodges_lehmann(even, odd, confidence);
+    if (!aa.bounded) {  // the interval of all pairwise differences
+        aa.lower = aa.upper = odd.front() - even.front();
+        for (const double a : even)
+            for (const double b : odd) aa.lower = std::min(aa.lower, b - a), aa.upper = std::max(aa.upper, b - a);
+    }
     const double m = median(base);
-    double noise = 0;
-    if (aa.bounded) noise = std::max(std::abs(relative(aa.lower, m)), std::abs(relative(aa.upper, m)));
-    return std::max(0.03, noise);
+    const double noise = std::max(std::abs(relative(aa.lower, m)), std::abs(relative(aa.upper, m)));
+    return std::max(0.03, k * noise);
 }
 
 }  // namespace iobench

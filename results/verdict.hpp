@@ -35,6 +35,7 @@ struct metric_comparison {
     double shift_rel = 0, lower_rel = 0, upper_rel = 0;  // ...relative to the base median
     verdict result = verdict::inconclusive;
     size_t needed_per_side = 0;         // insufficient: repetitions per side that can reach alpha
+    double threshold = 0;               // > 0: this comparison's own (--threshold auto), else gate_options'
 };
 
 // The tests for one metric (verdict still open: decide() sets it).
@@ -44,14 +45,18 @@ metric_comparison compare_samples(std::span<const double> base, std::span<const 
 // Benjamini-Hochberg across every comparison of the gate run, then each verdict:
 //  regression:   beyond the threshold in the bad direction AND q_worse < alpha;
 //  improvement:  the mirror image;
-//  equivalent:   the shift's whole interval lies inside +-threshold;
+//  equivalent:   the shift's whole interval lies inside +-threshold (the
+//                smaller of the comparison's own and the gate's);
 //  insufficient: the sizes cannot give p < alpha (3 vs 3 cannot reach 0.05);
 //  inconclusive: none of these.
 void decide(std::span<metric_comparison> all, const gate_options& o = {});
 
-// `--threshold auto`: the larger of 3% and the noise the base shows against
-// itself (its repetitions split in alternate halves, A/A: the widest end of
-// the relative Hodges-Lehmann interval between the halves).
-double auto_threshold(std::span<const double> base, double confidence = 0.95);
+// `--threshold auto`: the larger of 3% and k times the noise the base shows
+// against itself: its repetitions split in alternate halves (A/A), the noise
+// is the widest end of the relative Hodges-Lehmann interval between them.
+// Halves too small to bound that interval at `confidence` (fewer than 4 + 4
+// repetitions at 95%) use the widest it can be: all pairwise differences
+// between the halves (for 3 + 2, an 80% interval).
+double auto_threshold(std::span<const double> base, double confidence = 0.95, double k = 1);
 
 }  // namespace iobench

@@ -82,6 +82,35 @@ TEST(verdict, auto_threshold_is_at_least_three_percent_and_grows_with_noise) {
     EXPECT_GT(auto_threshold(noisy), 0.05);
 }
 
+TEST(verdict, auto_threshold_bounds_a_five_repetition_base_and_scales_with_k) {
+    // Halves {100, 98, 100} and {104, 102} cannot bound a 95% interval; all
+    // their differences span +2..+6, so the noise is 6% of the median 100.
+    const v five{100, 104, 98, 102, 100};
+    EXPECT_NEAR(auto_threshold(five, 0.95, 1), 0.06, 1e-12);
+    EXPECT_NEAR(auto_threshold(five, 0.95, 2), 0.12, 1e-12);
+    EXPECT_DOUBLE_EQ(auto_threshold(v{100}), 0.03) << "one repetition has no A/A";
+}
+
+TEST(verdict, a_comparisons_own_threshold_wins_over_the_gates) {
+    metric_comparison c = compare_samples(base_iops, scaled(base_iops, 0.9), better::higher);
+    c.threshold = 0.2;  // --threshold auto found the base this noisy
+    decide(std::span(&c, 1));
+    EXPECT_NE(c.result, verdict::regression);
+}
+
+TEST(verdict, a_wide_auto_threshold_never_makes_a_big_change_equivalent) {
+    // -10% with a 20% own threshold: not a regression, and not "equivalent"
+    // either, since the interval is far outside the gate's 5%.
+    metric_comparison c = compare_samples(base_iops, scaled(base_iops, 0.9), better::higher);
+    c.threshold = 0.2;
+    decide(std::span(&c, 1));
+    EXPECT_EQ(c.result, verdict::inconclusive);
+    metric_comparison same = compare_samples(base_iops, base_iops, better::higher);
+    same.threshold = 0.2;
+    decide(std::span(&same, 1));
+    EXPECT_EQ(same.result, verdict::equivalent);
+}
+
 TEST(verdict, names) {
     EXPECT_EQ(to_string(verdict::regression), "regression");
     EXPECT_EQ(to_string(verdict::equivalent), "equivalent");

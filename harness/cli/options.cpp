@@ -29,6 +29,7 @@ constexpr const char* usage_head =
     "  iobench merge FILE... -o F exact merge of results files (several load hosts, several CI runs)\n"
     "  iobench suite FILE.ini -o DIR  run every job of a job file (suites/*.ini): DIR/JOB.json, DIR/summary.txt\n"
     "  iobench plot FILE... -o DIR charts (PNG, SVG) and an HTML report of results files or directories\n"
+    "  iobench compare BASE NEW   the regression gate: exit 1 on a regression (iobench compare --help)\n"
     "  iobench list [--file PATH] list backends, their capabilities and whether they run here\n"
     "  iobench help | --help      this text;  iobench VERB --help for one verb;  iobench --version\n";
 
@@ -482,12 +483,13 @@ command_line parse_command_line(int argc, const char* const* argv) {
         else if (verb == "serve") parse_serve(rest, cl);
         else if (verb == "load") parse_load(rest, cl);
         else if (verb == "merge") parse_merge(rest, cl);
+        else if (verb == "compare") cl.cmd = command_line::verb::compare, cl.compare_args = rest;
         else if (verb == "suite") parse_suite_command(rest, cl);
         else if (verb == "plot") parse_plot(rest, cl);
         else if (verb == "help" || verb == "--help" || verb == "-h") {
             cl.help_text = usage_head;
         } else {
-            throw usage_error("unknown command '" + verb + "' (run, serve, load, merge, suite, plot, list, help)");
+            throw usage_error("unknown command '" + verb + "' (run, serve, load, merge, compare, suite, plot, list, help)");
         }
     } catch (const po::error& e) {
         throw usage_error(e.what());

@@ -100,11 +100,12 @@ struct plot_options {
 };
 
 struct command_line {
-    enum class verb { help, version, list, run, serve, load, merge, suite, plot } cmd = verb::help;
+    enum class verb { help, version, list, run, serve, load, merge, compare, suite, plot } cmd = verb::help;
     std::string help_text;
     run_options run;
     list_options list;
     merge_options merge;
+    std::vector<std::string> compare_args;  // compare: the words after it (harness/cli/compare_command.cpp parses them)
     suite_options suite;
     plot_options plot;
     std::string raw;  // the invocation as typed, for results

@@ -30,6 +30,7 @@ struct load_options {
     double rate = 0;                // open loop: requests/s over all connections; 0 = closed loop
     bool verify = true;             // check echoed bytes / HTTP responses
     uint64_t interval_ns = 0;       // timeline step (--interval), 0 = none
+    uint64_t fault_op_delay_ns = 0; // IOBENCH_TEST_FAULT=op_delay_us=N (test-only): busy-wait per response
     backend_options backend_opts;
 };
 

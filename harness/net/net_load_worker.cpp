@@ -63,6 +63,7 @@ void load_worker::setup() {
     bo.depth = one_op ? 1 : static_cast<unsigned>(conns_.size()) * 3;
     bo.batch = std::min(bo.batch, bo.depth);
     overlap_ = !(entry_.caps & (cap_one_op_per_thread | cap_blocking_fds));
+    op_delay_ = o_.fault_op_delay_ns != 0;
     be_ = entry_.create(bo);  // here, on the thread that drives it (io_uring SINGLE_ISSUER)
     be_->attach({});
     result.setup = be_->describe();
@@ -216,6 +217,7 @@ void load_worker::complete_request(conn_state& c, uint64_t now) {
         timeline.record(now, now - stamp, 0);
         ++result.requests;
     }
+    if (op_delay_) [[unlikely]] spin_for(o_.fault_op_delay_ns);
 }
 
 // Requests outstanding, integrated between the loop's clock reads (the same

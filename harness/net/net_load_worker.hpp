@@ -108,6 +108,7 @@ private:
     unsigned requests_out_ = 0;  // requests sent (or due) and not yet answered, over every connection
     uint64_t last_t_ = 0, stop_at_ = 0;
     bool overlap_ = true;    // send and recv in flight together (not with a thread per op or glibc's per-fd queue)
+    bool op_delay_ = false;  // IOBENCH_TEST_FAULT=op_delay_us (test-only): off, this one branch is all it costs
     bool stopping_ = false, measuring_ = false;
     uint64_t interval_ns_ = 0;  // open loop: between intended sends on one connection
     rusage ru0_{};

@@ -49,6 +49,7 @@ load_options load_options_of(const run_options& o, const run_plan& plan, const n
     l.runtime_ns = plan.runtime_ns;
     l.ramp_ns = plan.ramp_ns;
     l.interval_ns = plan.interval_ns;
+    l.fault_op_delay_ns = plan.op_delay_ns;
     l.rate = o.rate;
     l.backend_opts = backend_options_for(o, o.connections);
     if (o.start_at > 0) l.start_at_ns = static_cast<uint64_t>(o.start_at * 1e9);
@@ -186,6 +187,7 @@ run_result run_network_backend(const std::string& backend_name, const run_option
         return r;
     }
     finish_cpu(r);
+    if (const std::string f = fault_note(plan); !f.empty()) r.notes.push_back(f);
     r.notes.push_back(r.net->mode + ", " + std::to_string(o.connections) + " connections, load generator on " +
                       o.client_backend + (ns ? ", server and load in two network namespaces over a veth pair"
                                               : " in the same process, over loopback"));
@@ -252,6 +254,7 @@ run_result load_network(const run_options& o, const run_plan& plan) {
     r.setup = l.setup;
     r.net->side = "load";
     r.net->target = target.to_string();
+    if (const std::string f = fault_note(plan); !f.empty()) r.notes.push_back(f);
     finish_cpu(r);
     finish_checks(r, l, o);
     return r;

@@ -16,11 +16,27 @@ namespace iobench {
 
 namespace {
 
-test_fault fault_from_env() {
+constexpr std::string_view op_delay_key = "op_delay_us=";
+
+void fault_from_env(run_plan& p) {
     const char* f = std::getenv("IOBENCH_TEST_FAULT");
-    if (!f || !*f) return test_fault::none;
-    if (std::string_view(f) == "drop_stamp") return test_fault::drop_stamp;
-    throw usage_error(std::string("IOBENCH_TEST_FAULT=") + f + ": unknown test fault (drop_stamp)");
+    if (!f || !*f) return;
+    const std::string_view v(f);
+    if (v == "drop_stamp") {
+        p.fault = test_fault::drop_stamp;
+        return;
+    }
+    if (v.starts_with(op_delay_key)) {
+        const std::string n(v.substr(op_delay_key.size()));
+        char* end = nullptr;
+        const unsigned long us = n.empty() || n[0] == '-' ? 0 : std::strtoul(n.c_str(), &end, 10);
+        if (us == 0 || us > 1'000'000 || *end)
+            throw usage_error(std::string("IOBENCH_TEST_FAULT=") + f + ": op_delay_us takes 1 to 1000000 (us)");
+        p.fault = test_fault::op_delay;
+        p.op_delay_ns = us * 1000;
+        return;
+    }
+    throw usage_error(std::string("IOBENCH_TEST_FAULT=") + f + ": unknown test fault (drop_stamp, op_delay_us=N)");
 }
 
 }  // namespace
@@ -33,8 +49,15 @@ run_plan plan_of(const run_options& o) {
     p.interval_ns = o.interval_ns;
     p.repeat = o.repeat;
     p.steady = o.steady;
-    p.fault = fault_from_env();
+    fault_from_env(p);
     return p;
+}
+
+std::string fault_note(const run_plan& p) {
+    if (p.fault == test_fault::op_delay)
+        return "IOBENCH_TEST_FAULT=op_delay_us=" + std::to_string(p.op_delay_ns / 1000) +
+               ": test-only slowdown, the harness busy-waited that long per completed op; not a measurement";
+    return {};
 }
 
 window_times open_window(const run_plan& p, uint64_t start_ns) {

@@ -21,8 +21,10 @@ namespace iobench {
 struct run_options;
 
 // Test-only fault injection (IOBENCH_TEST_FAULT, read once per run): lets the
-// tests prove a self-check fires. Never set it for a real measurement.
-enum class test_fault : uint8_t { none, drop_stamp };
+// tests prove a self-check fires (drop_stamp) or that the regression gate
+// catches a slower build (op_delay_us=N: the harness busy-waits N us per
+// completed op). Never set it for a real measurement.
+enum class test_fault : uint8_t { none, drop_stamp, op_delay };
 
 struct run_plan {
     uint64_t ramp_ns = 0;
@@ -32,7 +34,11 @@ struct run_plan {
     unsigned repeat = 1;
     steady_state_spec steady;
     test_fault fault = test_fault::none;
+    uint64_t op_delay_ns = 0;  // test_fault::op_delay: busy-wait per completed op (storage) / response (load)
 };
+
+// A note for every result a test fault touched, so its numbers are never taken for a measurement.
+std::string fault_note(const run_plan& p);
 
 run_plan plan_of(const run_options& o);
 

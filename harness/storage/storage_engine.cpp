@@ -75,6 +75,7 @@ public:
         out_.timeline.setup(job_.timeline.slots, job_.timeline.interval_ns);
         out_.depth.setup(depth);
         fault_pending_ = job_.fault_drop_stamp;
+        op_delay_ = job_.fault_op_delay_ns != 0;
     }
 
     void run() {
@@ -158,6 +159,7 @@ private:
             measured = take_budget();
             if (measured) record(s, now);
         }
+        if (op_delay_) [[unlikely]] spin_for(job_.fault_op_delay_ns);
         if (!stopping_) issue_new(static_cast<unsigned>(c.token), now);
         return measured;
     }
@@ -352,6 +354,7 @@ private:
     bool stopping_ = false;
     bool stopping_after_this_ = false;
     bool fault_pending_ = false;
+    bool op_delay_ = false;  // IOBENCH_TEST_FAULT=op_delay_us: off, this one branch is all it costs
     bool window_open_ = false;
     backend_counters at_window_start_;
 };

@@ -48,6 +48,7 @@ struct storage_job {
     uint64_t offset_seed = 1;
     timeline_shape timeline;        // interval slots to size at setup (run_plan's --interval)
     bool fault_drop_stamp = false;  // IOBENCH_TEST_FAULT=drop_stamp (test-only): one op of the window loses its stamp
+    uint64_t fault_op_delay_ns = 0; // IOBENCH_TEST_FAULT=op_delay_us=N (test-only): busy-wait per completed op
 };
 
 struct worker_result {

@@ -56,6 +56,7 @@ std::vector<storage_job> plan_jobs(const backend_entry& entry, const run_options
         j.offset_seed = (o.seed ? o.seed : 0x9e3779b97f4a7c15ull) + t * 0x632be59bd9b4e019ull;
         j.timeline = shape;
         j.fault_drop_stamp = plan.fault == test_fault::drop_stamp && t == 0;
+        j.fault_op_delay_ns = plan.op_delay_ns;
     }
     return jobs;
 }
@@ -214,6 +215,7 @@ run_result run_storage_backend(const std::string& backend_name, const run_option
         }
     }
     add_notes(r, entry, o, threads);
+    if (const std::string f = fault_note(plan); !f.empty()) r.notes.push_back(f);
     apply_checks(r, checks);
     achieved_facts asked;
     asked.iodepth_requested = static_cast<double>(o.iodepth) * o.jobs;
