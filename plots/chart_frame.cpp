@@ -4,6 +4,7 @@
 #include "plots/gnuplot_process.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 
 namespace iobench::plots {
@@ -43,10 +44,20 @@ std::string latency_tics(const std::string& axis) {
 
 std::string dash_of(unsigned series_index) { return std::to_string(1 + series_index % 5); }
 
+// A chart's name is its file name in DIR and DIR/src: a workload named with
+// slashes or colons (a Google Benchmark name, read_4k/qd:32/...) must not
+// make directories or odd paths of it.
+static std::string file_safe(const std::string& name) {
+    std::string out = name;
+    for (char& ch : out)
+        if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '_' && ch != '.') ch = '_';
+    return out;
+}
+
 chart chart_frame(const std::string& name, const std::string& group, const std::string& title,
                   const std::vector<plot_run>& runs, bool several_series) {
     chart c;
-    c.name = name;
+    c.name = file_safe(name);
     c.group = group;
     c.title = title;
     c.subtitle = host_line(runs) + "\n" + parameters_line(runs);

@@ -48,7 +48,7 @@ chart throughput_chart(const run_group& g, bool several) {
     if (spread) c.notes.push_back("error bars: min..max over the repetitions; bar: their median");
     const std::string f = "'" + c.file_of("bars") + "'";
     c.body = bar_axis(runs.size(), several) + "set ylabel \"" + unit + (unit == "IOPS" ? " (ops/s)" : "") + "\"\n" +
-             "set yrange [0:*]\nset offsets 0,0,graph 0.14,0\nset format y \"%.0s%c\"\nset key off\n"
+             "set yrange [0:*]\nset offsets 0,0,graph 0.14,0\nset format y \"%.1s%c\"\nset key off\n"
              "set boxwidth 0.7\nset style fill solid 0.9 border rgb \"#333333\"\n"
              "plot " + f + " using 1:3:6:xtic(2) with boxes lc rgb variable, \\\n"
              "  " + f + " using 1:($9 > 0 ? $3 : NaN) with boxes fs transparent pattern 4 border rgb \"#000000\" lc rgb \"#000000\", \\\n"
@@ -152,7 +152,11 @@ chart cpu_chart(const run_group& g, bool several) {
 
 std::vector<chart> summary_charts(const run_group& g, bool several_series) {
     if (drawn(g).empty()) return {};  // nothing ran: the page's table says why
-    std::vector<chart> out{throughput_chart(g, several_series), latency_chart(g, several_series)};
+    std::vector<chart> out{throughput_chart(g, several_series)};
+    // Google Benchmark results store no latency histogram: no latency bars of zeros.
+    const auto runs = drawn(g);
+    if (std::any_of(runs.begin(), runs.end(), [](const plot_run& r) { return r.run->latency.count() > 0; }))
+        out.push_back(latency_chart(g, several_series));
     if (chart s = spectrum_chart(g, several_series); !s.name.empty()) out.push_back(std::move(s));
     out.push_back(cpu_chart(g, several_series));
     return out;

@@ -74,7 +74,7 @@ chart versus_chart(const sweep_group& s, const std::vector<line>& lines, bool se
     }
     c.body = x_axis(s) + "set grid lc rgb \"#dddddd\"\nset key outside right top\n" +
              (latency ? "set logscale y\nset ylabel \"p99 latency (log scale)\"\n" + latency_tics("y")
-                      : "set yrange [0:*]\nset format y \"%.0s%c\"\nset ylabel \"" + unit + "\"\n") +
+                      : "set yrange [0:*]\nset format y \"%.1s%c\"\nset ylabel \"" + unit + "\"\n") +
              plot;
     c.caption = latency ? "Where a line rises steeply the backend is saturated." : "Where lines cross, one I/O model overtakes another.";
     return c;
@@ -105,7 +105,7 @@ chart hockey_chart(const sweep_group& s, const std::vector<line>& lines, bool se
     c.data.push_back(std::move(knees));
     plot += ", \\\n     '" + c.file_of("knees") + "' using 1:2 with points pt 6 ps 3.5 lw 2 lc rgb \"#000000\" title \"knee (highest " +
             unit + " / p99)\"";
-    c.body = "set grid lc rgb \"#dddddd\"\nset key outside right top\nset logscale y\nset format x \"%.0s%c\"\n"
+    c.body = "set grid lc rgb \"#dddddd\"\nset key outside right top\nset logscale y\nset format x \"%.1s%c\"\n"
              "set xlabel \"" + unit + "\"\nset ylabel \"p99 latency (log scale)\"\n" + latency_tics("y") + plot;
     c.notes.push_back("point labels: the " + s.swept + " of each run");
     c.caption = "Left of the knee, more load buys throughput; right of it, mostly latency.";

@@ -48,7 +48,7 @@ chart lines_chart(const run_group& g, const std::vector<timed>& runs, bool sever
     c.body = std::string("set xlabel \"time since the measured window began (s)\"\nset xrange [0:*]\nset key outside right top\n") +
              "set grid lc rgb \"#dddddd\"\n" +
              (latency ? "set logscale y\nset ylabel \"p99 of the interval (log scale)\"\n" + latency_tics("y")
-                      : "set yrange [0:*]\nset format y \"%.0s%c\"\nset ylabel \"" + unit + " in the interval\"\n") +
+                      : "set yrange [0:*]\nset format y \"%.1s%c\"\nset ylabel \"" + unit + " in the interval\"\n") +
              plot;
     c.caption = latency ? "A spike is a stall the run's overall p99 averages away." : "A dip is a stall; a slope is a "
                                                                                         "run that had not settled.";

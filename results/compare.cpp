@@ -122,6 +122,16 @@ std::string status_of(const side_run& s) {
     return "ok";
 }
 
+// A benchmark's JSON (Google Benchmark) stores no latency histogram: its
+// percentiles are not zero, they are absent, and are not compared.
+bool has_latency(const side_run& s) {
+    for (const run_result* r : s.runs)
+        if (r->latency.count() == 0) return false;
+    return true;
+}
+
+bool is_latency(metric_id m) { return m != metric_id::iops && m != metric_id::bytes_per_sec && m != metric_id::cpu_per_op; }
+
 std::vector<double> pooled_samples(const side_run& s, metric_id m) {
     std::vector<double> out;
     for (const run_result* r : s.runs) {
@@ -249,6 +259,7 @@ compare_report compare_sides(const compare_side& base, const compare_side& fresh
         rep.busy_base_runs += busy_neighbour(b);
         rep.busy_new_runs += busy_neighbour(n);
         for (const metric_id m : s.metrics) {
+            if (is_latency(m) && !(has_latency(b) && has_latency(n))) continue;
             const std::vector<double> bs = pooled_samples(b, m), ns = pooled_samples(n, m);
             compare_row row{b.job(), br.backend, br.workload, m, br.net.has_value(), status_of(b), status_of(n), {}};
             row.c = compare_samples(bs, ns, info_of(m).direction, gate);

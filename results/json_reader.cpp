@@ -3,10 +3,12 @@
 // back from the histogram and the byte counts.
 #include "results/json_reader.hpp"
 
+#include "results/gbench_reader.hpp"
 #include "results/json_params.hpp"
 #include "results/schema_check.hpp"
 
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
@@ -233,11 +235,23 @@ run_result result_of(const ordered_json& j, const run_context& ctx, bool v1) {
 
 result_file read_results_json(std::istream& in) {
     ordered_json doc;
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     try {
-        doc = ordered_json::parse(in);
+        doc = ordered_json::parse(text);
     } catch (const nlohmann::json::parse_error& e) {
-        throw std::runtime_error(std::string("not a JSON document: ") + e.what());
+        // Google Benchmark writes a counter it could not compute as a bare NaN
+        // (not JSON); read as null, it is a value that is not there.
+        const std::string cleaned = gbench_nan_as_null(text);
+        if (cleaned == text) throw std::runtime_error(std::string("not a JSON document: ") + e.what());
+        try {
+            doc = ordered_json::parse(cleaned);
+        } catch (const nlohmann::json::parse_error&) {
+            throw std::runtime_error(std::string("not a JSON document: ") + e.what());
+        }
+        if (!is_gbench_document(doc)) throw std::runtime_error(std::string("not a JSON document: ") + e.what());
     }
+    // Google Benchmark's own JSON (iobench-micro, or an export): no schema of ours.
+    if (is_gbench_document(doc)) return read_gbench(doc);
     if (const auto problems = check_results_schema(doc); !problems.empty()) {
         std::string msg = "not a valid results document:";
         for (const auto& p : problems) msg += "\n  " + p;

@@ -8,6 +8,7 @@ add_library(iobench_results STATIC
   results/csv_writer.cpp
   results/export_files.cpp
   results/gab_writer.cpp
+  results/gbench_reader.cpp
   results/gbench_writer.cpp
   results/histogram.cpp
   results/json_params.cpp

@@ -1,5 +1,5 @@
 // The regression gate end to end, on the real binary and real runs:
-// suites/ci.ini in two alternating rounds a side on this build and once with
+// suites/ci.ini in two rounds a side (A B B A) on this build and once with
 // the documented test-only slowdown (IOBENCH_TEST_FAULT=op_delay_us=20),
 // compared the ways CI does;
 // bad input (truncated, wrong schema, another host, bad flags) exits 2; 3
@@ -31,12 +31,13 @@ test::cli_result suite_run(const std::string& dir, const char* fault = nullptr) 
 std::string dir(const char* name) { return (work_dir() / name).string(); }
 
 TEST(e2e_compare, the_ci_suite_passes_against_itself_and_fails_a_slower_build_naming_the_metrics) {
-    // A, B: the same build, two alternating rounds each (A/1 B/1 A/2 B/2), as
-    // the README's recipe runs BASE and NEW: a shift of the machine between
-    // two runs (other work starting beside them) lands on both sides. One
-    // round a side gave false regressions in 1 of 5 A/A pairs on this shared
-    // VM; two pooled rounds gave none. S: every op 20 us slower in the harness.
-    for (const char* d : {"A/1", "B/1", "A/2", "B/2"}) ASSERT_EQ(suite_run(d).exit_code, 0) << d;
+    // A, B: the same build, two rounds each in the order A/1 B/1 B/2 A/2
+    // (ABBA: a drift of the machine that grows steadily over the four runs
+    // lands on both sides alike, where A B A B would hand B one slot more of
+    // it). Pooled, as the README's recipe runs BASE and NEW. One round a side
+    // gave false regressions in 1 of 5 quiet A/A pairs on this VM; two pooled
+    // rounds gave none in 4. S: every op 20 us slower in the harness.
+    for (const char* d : {"A/1", "B/1", "B/2", "A/2"}) ASSERT_EQ(suite_run(d).exit_code, 0) << d;
     const auto slow = suite_run("S", "op_delay_us=20");
     ASSERT_EQ(slow.exit_code, 0) << slow.err;
 
@@ -45,7 +46,7 @@ TEST(e2e_compare, the_ci_suite_passes_against_itself_and_fails_a_slower_build_na
     const json aa = json::parse(slurp(work_dir() / "aa.json"));
     EXPECT_EQ(aa["summary"]["outcome"], "pass") << aa.dump(1);
     EXPECT_GE(aa["comparisons"].size(), 6u) << "storage and network, several backends, 3 metrics each";
-    EXPECT_EQ(aa["comparisons"][0]["base_n"], 10) << "two rounds of 5 repetitions, pooled";
+    EXPECT_EQ(aa["comparisons"][0]["base_n"], 12) << "two rounds of 6 repetitions (suites/ci.ini), pooled";
     EXPECT_NE(same.out.find("echo-16c"), std::string::npos) << "the table still goes to stdout: " << same.out;
 
     const auto worse = run_cli("compare " + dir("A/1") + " " + dir("S"));

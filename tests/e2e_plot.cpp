@@ -168,6 +168,24 @@ TEST(e2e_plot, an_earlier_report_is_replaced_and_another_directory_is_refused) {
     EXPECT_EQ(slurp(other / "keep.txt"), "mine\n");
 }
 
+// iobench-micro's Google Benchmark JSON (tests/data/micro_gbench.json, a real
+// run): the gate compares it and the charts draw it, like a results file.
+TEST(e2e_plot, google_benchmark_json_is_compared_and_plotted) {
+    const std::string micro = (fs::path(IOBENCH_TEST_DATA) / "micro_gbench.json").string();
+    const auto same = run_cli("compare " + micro + " " + micro);
+    EXPECT_EQ(same.exit_code, 0) << same.out << same.err;
+    EXPECT_NE(same.out.find("io_uring"), std::string::npos) << same.out;
+    EXPECT_NE(same.out.find("cpu_per_op"), std::string::npos) << same.out;
+    EXPECT_EQ(same.out.find("p99 "), std::string::npos) << "no latency histogram, no p99 row: " << same.out;
+    EXPECT_NE(same.out.find("IOPOLL requires O_DIRECT"), std::string::npos) << "the skip's reason: " << same.out;
+    if (!have("gnuplot")) GTEST_SKIP() << "gnuplot is not installed (Debian gnuplot-nox)";
+    const fs::path out = work_dir() / "micro";
+    const auto r = run_cli("plot " + micro + " --quiet -o " + out.string());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    expect_png(out / "read_4k_pagecache_qd_1_batch_1-throughput.png");
+    EXPECT_NE(slurp(out / "index.html").find("io_uring_iopoll"), std::string::npos);
+}
+
 }  // namespace
 
 namespace {
