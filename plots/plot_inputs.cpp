@@ -3,6 +3,11 @@
 
 #include <algorithm>
 #include <filesystem>
+#include "results/gbench_reader.hpp"
+
+#include <fstream>
+#include <iterator>
+#include <nlohmann/json.hpp>
 
 namespace iobench::plots {
 
@@ -29,6 +34,20 @@ source_file read_one(const std::string& path) {
     return f;
 }
 
+// In a directory, the exports beside a suite's results (gbench.json,
+// gab-*.json) and compare reports are JSON but not iobench results: left
+// out, as `iobench compare` leaves them (a Google Benchmark file is plotted
+// when given by name). A file that does not parse is kept: read_one names it.
+bool beside_the_results(const std::string& path) {
+    std::ifstream in(path);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto doc = nlohmann::json::parse(text, nullptr, false);
+    if (doc.is_discarded()) doc = nlohmann::json::parse(gbench_nan_as_null(text), nullptr, false);  // Google Benchmark's NaN
+    if (doc.is_discarded()) return false;
+    return !(doc.is_object() && doc.contains("schema") && doc["schema"].is_string() &&
+             doc["schema"].get<std::string>().starts_with("iobench/"));
+}
+
 std::string default_label(const fs::path& p) {
     const fs::path clean = p.filename().empty() ? p.parent_path() : p;
     return fs::is_directory(clean) ? clean.filename().string() : clean.stem().string();
@@ -48,7 +67,8 @@ std::vector<series> read_series(const std::vector<std::string>& paths, const std
         if (fs::is_directory(p, ec)) {
             std::vector<std::string> names;
             for (const auto& e : fs::directory_iterator(p, ec))
-                if (e.is_regular_file() && e.path().extension() == ".json") names.push_back(e.path().string());
+                if (e.is_regular_file() && e.path().extension() == ".json" && !beside_the_results(e.path().string()))
+                    names.push_back(e.path().string());
             std::sort(names.begin(), names.end());
             if (names.empty()) throw bad_input(paths[i] + ": no result files (*.json) in this directory");
             for (const auto& n : names) s.files.push_back(read_one(n));

@@ -184,6 +184,19 @@ TEST(e2e_plot, google_benchmark_json_is_compared_and_plotted) {
     ASSERT_EQ(r.exit_code, 0) << r.err;
     expect_png(out / "read_4k_pagecache_qd_1_batch_1-throughput.png");
     EXPECT_NE(slurp(out / "index.html").find("io_uring_iopoll"), std::string::npos);
+
+    // In a directory (a suite's, made with --format), the exports beside the
+    // results are left out, as compare leaves them: no run drawn twice.
+    const fs::path suite_dir = work_dir() / "suite-with-exports";
+    fs::create_directories(suite_dir);
+    fs::copy_file(data / "network.json", suite_dir / "echo.json", fs::copy_options::overwrite_existing);
+    fs::copy_file(micro, suite_dir / "gbench.json", fs::copy_options::overwrite_existing);
+    std::ofstream(suite_dir / "gab-bigger.json") << "[]\n";
+    const fs::path charts = work_dir() / "suite-charts";
+    const auto d = run_cli("plot " + suite_dir.string() + " --quiet -o " + charts.string());
+    ASSERT_EQ(d.exit_code, 0) << d.err;
+    EXPECT_TRUE(fs::exists(charts / "echo-throughput.png"));
+    EXPECT_FALSE(fs::exists(charts / "read_4k_pagecache_qd_1_batch_1-throughput.png")) << "the gbench export drawn";
 }
 
 }  // namespace
