@@ -1,13 +1,12 @@
 // Reading the inputs of `iobench plot` (plots/plot_inputs.hpp).
 #include "plots/plot_inputs.hpp"
 
+#include "results/json_reader.hpp"
+
 #include <algorithm>
 #include <filesystem>
-#include "results/gbench_reader.hpp"
-
 #include <fstream>
 #include <iterator>
-#include <nlohmann/json.hpp>
 
 namespace iobench::plots {
 
@@ -35,17 +34,17 @@ source_file read_one(const std::string& path) {
 }
 
 // In a directory, the exports beside a suite's results (gbench.json,
-// gab-*.json) and compare reports are JSON but not iobench results: left
-// out, as `iobench compare` leaves them (a Google Benchmark file is plotted
-// when given by name). A file that does not parse is kept: read_one names it.
+// gab-*.json) and compare reports are left out, as `iobench compare` leaves
+// them (a Google Benchmark file is plotted when given by name). A file that
+// does not parse is kept: read_one names it.
 bool beside_the_results(const std::string& path) {
     std::ifstream in(path);
     const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    auto doc = nlohmann::json::parse(text, nullptr, false);
-    if (doc.is_discarded()) doc = nlohmann::json::parse(gbench_nan_as_null(text), nullptr, false);  // Google Benchmark's NaN
-    if (doc.is_discarded()) return false;
-    return !(doc.is_object() && doc.contains("schema") && doc["schema"].is_string() &&
-             doc["schema"].get<std::string>().starts_with("iobench/"));
+    try {
+        return is_beside_the_results(parse_results_text(text));
+    } catch (const std::runtime_error&) {
+        return false;
+    }
 }
 
 std::string default_label(const fs::path& p) {

@@ -15,16 +15,16 @@ namespace iobench {
 namespace {
 
 constexpr std::array<metric_info, 10> metrics{{
-    {metric_id::iops, "iops", better::higher},
-    {metric_id::bytes_per_sec, "bytes_per_sec", better::higher},
-    {metric_id::p50, "p50", better::lower},
-    {metric_id::p90, "p90", better::lower},
-    {metric_id::p99, "p99", better::lower},
-    {metric_id::p999, "p99.9", better::lower},
-    {metric_id::p9999, "p99.99", better::lower},
-    {metric_id::mean_latency, "mean_latency", better::lower},
-    {metric_id::max_latency, "max_latency", better::lower},
-    {metric_id::cpu_per_op, "cpu_per_op", better::lower},
+    {metric_id::iops, "iops", better::higher, false},
+    {metric_id::bytes_per_sec, "bytes_per_sec", better::higher, false},
+    {metric_id::p50, "p50", better::lower, true},
+    {metric_id::p90, "p90", better::lower, true},
+    {metric_id::p99, "p99", better::lower, true},
+    {metric_id::p999, "p99.9", better::lower, true},
+    {metric_id::p9999, "p99.99", better::lower, true},
+    {metric_id::mean_latency, "mean_latency", better::lower, true},
+    {metric_id::max_latency, "max_latency", better::lower, true},
+    {metric_id::cpu_per_op, "cpu_per_op", better::lower, false},
 }};
 
 double value_of(const run_result& r, metric_id id) {
@@ -129,8 +129,6 @@ bool has_latency(const side_run& s) {
         if (r->latency.count() == 0) return false;
     return true;
 }
-
-bool is_latency(metric_id m) { return m != metric_id::iops && m != metric_id::bytes_per_sec && m != metric_id::cpu_per_op; }
 
 std::vector<double> pooled_samples(const side_run& s, metric_id m) {
     std::vector<double> out;
@@ -259,7 +257,7 @@ compare_report compare_sides(const compare_side& base, const compare_side& fresh
         rep.busy_base_runs += busy_neighbour(b);
         rep.busy_new_runs += busy_neighbour(n);
         for (const metric_id m : s.metrics) {
-            if (is_latency(m) && !(has_latency(b) && has_latency(n))) continue;
+            if (info_of(m).latency && !(has_latency(b) && has_latency(n))) continue;
             const std::vector<double> bs = pooled_samples(b, m), ns = pooled_samples(n, m);
             compare_row row{b.job(), br.backend, br.workload, m, br.net.has_value(), status_of(b), status_of(n), {}};
             row.c = compare_samples(bs, ns, info_of(m).direction, gate);

@@ -22,6 +22,7 @@ struct metric_info {
     metric_id id;
     std::string_view name;  // as --metric takes it and the outputs print it
     better direction;
+    bool latency;  // read from the run's latency histogram (a run without one has none)
 };
 
 // Every metric the gate knows, in the order --help lists them.

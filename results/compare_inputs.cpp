@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <sstream>
 
 namespace iobench {
@@ -29,20 +28,20 @@ std::string slurp(const std::string& path) {
     return s.str();
 }
 
-result_file read_text(const std::string& path, const std::string& text) {
-    std::istringstream in(text);
+nlohmann::ordered_json parse_text(const std::string& path, const std::string& text) {
     try {
-        return read_results_json(in);
+        return parse_results_text(text);
     } catch (const std::runtime_error& e) {
         throw compare_input_error(path + ": " + one_line(e.what()));
     }
 }
 
-// Exports and reports beside the results (gbench JSON, compare output) parse
-// as JSON but are not iobench results: those are left alone, not refused.
-bool claims_iobench_schema(const nlohmann::json& doc) {
-    if (!doc.is_object() || !doc.contains("schema") || !doc["schema"].is_string()) return false;
-    return doc["schema"].get<std::string>().starts_with("iobench/");
+result_file read_doc(const std::string& path, const nlohmann::ordered_json& doc) {
+    try {
+        return read_results_doc(doc);
+    } catch (const std::runtime_error& e) {
+        throw compare_input_error(path + ": " + one_line(e.what()));
+    }
 }
 
 }  // namespace
@@ -52,7 +51,7 @@ compare_side read_compare_side(const std::string& path) {
     side.given = path;
     std::error_code ec;
     if (!fs::is_directory(path, ec)) {
-        result_file f = read_text(path, slurp(path));
+        result_file f = read_doc(path, parse_text(path, slurp(path)));
         const std::string job = f.context.job;
         side.files.push_back({path, job, std::move(f)});
         return side;
@@ -65,13 +64,13 @@ compare_side read_compare_side(const std::string& path) {
     if (ec) throw compare_input_error(path + ": cannot list it (" + ec.message() + ")");
     std::sort(names.begin(), names.end());
     for (const auto& p : names) {
-        const std::string file = p.string(), text = slurp(file);
-        const auto doc = nlohmann::json::parse(text, nullptr, false);
-        if (!doc.is_discarded() && !claims_iobench_schema(doc)) {
+        const std::string file = p.string();
+        const auto doc = parse_text(file, slurp(file));  // a truncated file is bad input, named
+        if (is_beside_the_results(doc)) {  // an export or a report, not refused
             side.skipped.push_back(file);
             continue;
         }
-        result_file f = read_text(file, text);
+        result_file f = read_doc(file, doc);
         const std::string job = f.context.job.empty() ? p.stem().string() : f.context.job;
         side.files.push_back({file, job, std::move(f)});
     }

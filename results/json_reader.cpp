@@ -156,23 +156,6 @@ void read_measured(const ordered_json& j, run_result& r) {
     read_v3_fields(j, r);
 }
 
-void read_host_v3(const ordered_json& h, host_facts& host);
-
-// A merged file's input hosts (merged_from[].host): the top-level host's fields.
-host_facts host_of(const ordered_json& h) {
-    host_facts host;
-    host.hostname = h["hostname"].get<std::string>();
-    host.kernel = h["kernel"].get<std::string>();
-    host.cpu_model = h["cpu_model"].get<std::string>();
-    host.cores = h["cores"].get<unsigned>();
-    host.liburing_version = h["liburing_version"].get<std::string>();
-    host.target_path = h.value("target", "");
-    host.target_fs = h.value("filesystem", "");
-    host.target_device = h.value("device", "");
-    read_host_v3(h, host);
-    return host;
-}
-
 // The iobench/3 host facts, where the file has them.
 void read_host_v3(const ordered_json& h, host_facts& host) {
     if (!h.contains("glibc_version")) return;
@@ -187,6 +170,21 @@ void read_host_v3(const ordered_json& h, host_facts& host) {
     host.queue_rotational = q["rotational"].get<std::string>();
     host.queue_io_poll = q["io_poll"].get<std::string>();
     host.queue_nr_requests = q["nr_requests"].get<std::string>();
+}
+
+// A file's host, and a merged file's input hosts (merged_from[].host).
+host_facts host_of(const ordered_json& h) {
+    host_facts host;
+    host.hostname = h["hostname"].get<std::string>();
+    host.kernel = h["kernel"].get<std::string>();
+    host.cpu_model = h["cpu_model"].get<std::string>();
+    host.cores = h["cores"].get<unsigned>();
+    host.liburing_version = h["liburing_version"].get<std::string>();
+    host.target_path = h.value("target", "");
+    host.target_fs = h.value("filesystem", "");
+    host.target_device = h.value("device", "");
+    read_host_v3(h, host);
+    return host;
 }
 
 run_result result_of(const ordered_json& j, const run_context& ctx, bool v1) {
@@ -233,23 +231,32 @@ run_result result_of(const ordered_json& j, const run_context& ctx, bool v1) {
 
 }  // namespace
 
-result_file read_results_json(std::istream& in) {
-    ordered_json doc;
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+ordered_json parse_results_text(const std::string& text) {
     try {
-        doc = ordered_json::parse(text);
+        return ordered_json::parse(text);
     } catch (const nlohmann::json::parse_error& e) {
         // Google Benchmark writes a counter it could not compute as a bare NaN
         // (not JSON); read as null, it is a value that is not there.
         const std::string cleaned = gbench_nan_as_null(text);
         if (cleaned == text) throw std::runtime_error(std::string("not a JSON document: ") + e.what());
-        try {
-            doc = ordered_json::parse(cleaned);
-        } catch (const nlohmann::json::parse_error&) {
+        ordered_json doc = ordered_json::parse(cleaned, nullptr, false);
+        if (doc.is_discarded() || !is_gbench_document(doc))
             throw std::runtime_error(std::string("not a JSON document: ") + e.what());
-        }
-        if (!is_gbench_document(doc)) throw std::runtime_error(std::string("not a JSON document: ") + e.what());
+        return doc;
     }
+}
+
+bool is_beside_the_results(const ordered_json& doc) {
+    return !(doc.is_object() && doc.contains("schema") && doc["schema"].is_string() &&
+             doc["schema"].get<std::string>().starts_with("iobench/"));
+}
+
+result_file read_results_json(std::istream& in) {
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return read_results_doc(parse_results_text(text));
+}
+
+result_file read_results_doc(const ordered_json& doc) {
     // Google Benchmark's own JSON (iobench-micro, or an export): no schema of ours.
     if (is_gbench_document(doc)) return read_gbench(doc);
     if (const auto problems = check_results_schema(doc); !problems.empty()) {
@@ -260,17 +267,7 @@ result_file read_results_json(std::istream& in) {
     result_file f;
     f.schema = doc["schema"].get<std::string>();
     const bool v1 = f.schema == schema_v1_name;
-    const auto& h = doc["host"];
-    host_facts& host = f.context.host;
-    host.hostname = h["hostname"].get<std::string>();
-    host.kernel = h["kernel"].get<std::string>();
-    host.cpu_model = h["cpu_model"].get<std::string>();
-    host.cores = h["cores"].get<unsigned>();
-    host.liburing_version = h["liburing_version"].get<std::string>();
-    host.target_path = h.value("target", "");
-    host.target_fs = h.value("filesystem", "");
-    host.target_device = h.value("device", "");
-    read_host_v3(h, host);
+    f.context.host = host_of(doc["host"]);
     if (doc.contains("warnings")) f.context.warnings = doc["warnings"].get<std::vector<std::string>>();
     f.context.command_line = doc["command_line"].get<std::string>();
     f.context.started_at = doc["started_at"].get<std::string>();
