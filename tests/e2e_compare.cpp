@@ -1,5 +1,5 @@
 // The regression gate end to end, on the real binary and real runs:
-// suites/ci.ini in two rounds a side (A B B A) on this build and once with
+// suites/ci.ini in six alternating rounds a side on this build and once with
 // the documented test-only slowdown (IOBENCH_TEST_FAULT=op_delay_us=20),
 // compared the ways CI does;
 // bad input (truncated, wrong schema, another host, bad flags) exits 2; 3
@@ -21,9 +21,9 @@ using test::work_dir;
 
 const std::string ci_suite = std::string(IOBENCH_SOURCE_DIR) + "/suites/ci.ini";
 
-test::cli_result suite_run(const std::string& dir, const char* fault = nullptr) {
+test::cli_result suite_run(const std::string& dir, const std::string& sets, const char* fault = nullptr) {
     if (fault) ::setenv("IOBENCH_TEST_FAULT", fault, 1);
-    const auto r = run_cli("suite " + ci_suite + " -o " + (work_dir() / dir).string());
+    const auto r = run_cli("suite " + ci_suite + " " + sets + " -o " + (work_dir() / dir).string());
     if (fault) ::unsetenv("IOBENCH_TEST_FAULT");
     return r;
 }
@@ -31,14 +31,22 @@ test::cli_result suite_run(const std::string& dir, const char* fault = nullptr) 
 std::string dir(const char* name) { return (work_dir() / name).string(); }
 
 TEST(e2e_compare, the_ci_suite_passes_against_itself_and_fails_a_slower_build_naming_the_metrics) {
-    // A, B: the same build, two rounds each in the order A/1 B/1 B/2 A/2
-    // (ABBA: a drift of the machine that grows steadily over the four runs
-    // lands on both sides alike, where A B A B would hand B one slot more of
-    // it). Pooled, as the README's recipe runs BASE and NEW. One round a side
-    // gave false regressions in 1 of 5 quiet A/A pairs on this VM; two pooled
-    // rounds gave none in 4. S: every op 20 us slower in the harness.
-    for (const char* d : {"A/1", "B/1", "B/2", "A/2"}) ASSERT_EQ(suite_run(d).exit_code, 0) << d;
-    const auto slow = suite_run("S", "op_delay_us=20");
+    // A, B: the same build, six rounds of 2 repetitions each, in the
+    // Thue-Morse order A B B A B A A B B A A B, pooled (12 vs 12) as the
+    // README's recipe runs BASE and NEW. A steady drift of the machine lands
+    // on both sides alike, and a slow spell (another VM on the host) covers
+    // at most two rounds of one side more than the other's: 4 of its 12
+    // samples, which moves a median little. Two rounds a side of 6 (A B B A)
+    // were not enough: on a CI runner both B rounds fell into one spell
+    // 10-14% slower in every metric and 7 of 33 comparisons failed.
+    // S: every op 20 us slower in the harness, 4 repetitions.
+    const std::string sides = "ABBABAABBAAB";
+    unsigned round[2] = {0, 0};
+    for (const char side : sides) {
+        const std::string d = std::string(1, side) + "/" + std::to_string(++round[side - 'A']);
+        ASSERT_EQ(suite_run(d, "--set repeat=2").exit_code, 0) << d;
+    }
+    const auto slow = suite_run("S", "--set repeat=4", "op_delay_us=20");
     ASSERT_EQ(slow.exit_code, 0) << slow.err;
 
     const auto same = run_cli("compare " + dir("A") + " " + dir("B") + " --format json -o " + dir("aa.json"));
@@ -46,10 +54,10 @@ TEST(e2e_compare, the_ci_suite_passes_against_itself_and_fails_a_slower_build_na
     const json aa = json::parse(slurp(work_dir() / "aa.json"));
     EXPECT_EQ(aa["summary"]["outcome"], "pass") << aa.dump(1);
     EXPECT_GE(aa["comparisons"].size(), 6u) << "storage and network, several backends, 3 metrics each";
-    EXPECT_EQ(aa["comparisons"][0]["base_n"], 12) << "two rounds of 6 repetitions (suites/ci.ini), pooled";
+    EXPECT_EQ(aa["comparisons"][0]["base_n"], 12) << "six rounds of 2 repetitions (--set repeat=2), pooled";
     EXPECT_NE(same.out.find("echo-16c"), std::string::npos) << "the table still goes to stdout: " << same.out;
 
-    const auto worse = run_cli("compare " + dir("A/1") + " " + dir("S"));
+    const auto worse = run_cli("compare " + dir("A") + " " + dir("S"));
     EXPECT_EQ(worse.exit_code, 1) << worse.out << worse.err;
     for (const char* named : {"randread-4k-qd32 io_uring randread iops", "echo-16c epoll echo req/s"})
         EXPECT_NE(worse.err.find(std::string("iobench: regression: ") + named), std::string::npos)

@@ -38,6 +38,27 @@ TEST(suite_file, global_keys_then_job_keys_and_sweeps_expand) {
     check_suite(s);
 }
 
+TEST(suite_file, set_overrides_replace_the_key_in_every_job_after_global_and_job) {
+    const std::vector<suite_key> sets{parse_suite_override("repeat=2"), parse_suite_override("bs = 4k,8k")};
+    const suite s = parse_suite("[global]\nrepeat = 6\n[a]\nworkload = randread\nbs = 64k\n[b]\nrepeat = 9\n", "t.ini",
+                                sets);
+    ASSERT_EQ(s.jobs.size(), 4u) << "an overriding list sweeps in every job";
+    EXPECT_EQ(s.jobs[0].name, "a-bs=4k");
+    EXPECT_EQ(s.jobs[0].args, (std::vector<std::string>{"run", "--repeat=2", "--workload=randread", "--bs=4k"}));
+    EXPECT_EQ(s.jobs[3].name, "b-bs=8k");
+    EXPECT_EQ(s.jobs[3].args, (std::vector<std::string>{"run", "--repeat=2", "--bs=8k"})) << "over the job's own repeat";
+    check_suite(s);
+
+    try {
+        check_suite(parse_suite("[a]\nworkload = randread\n", "t.ini", {parse_suite_override("bs=four")}));
+        ADD_FAILURE() << "a bad --set value must be refused";
+    } catch (const usage_error& e) {
+        EXPECT_EQ(std::string(e.what()).rfind("--set bs: ", 0), 0u) << e.what();
+    }
+    EXPECT_THROW(parse_suite_override("=2"), usage_error);
+    EXPECT_THROW(parse_suite_override("output=x.json"), usage_error);
+}
+
 TEST(suite_file, booleans_are_bare_keys_or_true_false) {
     const suite s = parse_suite("[a]\nbuffered\nverify = true\nquiet = false\n", "t.ini");
     ASSERT_EQ(s.jobs.size(), 1u);

@@ -367,6 +367,9 @@ void parse_suite_command(const std::vector<std::string>& args, command_line& cl)
          "directory for the results (created): DIR/JOB.json per job (schema iobench/3, `job` names it), "
          "DIR/summary.txt with every job's table")
         ("quiet", po::bool_switch(&o.quiet), "no progress lines on stderr (neither the suite's nor the jobs')")
+        ("set", po::value(&o.sets)->composing(),
+         "KEY=VALUE (repeatable): set KEY in every job, over [global] and the job's own section, e.g. "
+         "--set repeat=2 --set runtime=1s; a list sweeps as in the file")
         ("format", po::value(&format)->default_value(format),
          (std::string(format_help) + " (one per job). Each other format is one file in DIR holding every job: "
                                      "results.csv, gbench.json, gab-bigger.json, gab-smaller.json").c_str())

@@ -88,6 +88,7 @@ struct suite_options {
     std::string file;  // the job file (harness/cli/suite_file.hpp)
     std::string dir;   // -o: DIR/JOB.json per job, DIR/summary.txt
     export_set formats;  // --format beyond json: one file per format in DIR, every job in it
+    std::vector<std::string> sets;  // --set KEY=VALUE: replaces KEY in every job
     bool quiet = false;
 };
 

@@ -64,7 +64,9 @@ int run_job(const suite_options& o, const suite_job& job, std::ostream& summary,
 }  // namespace
 
 int cmd_suite(const suite_options& o) {
-    const suite s = read_suite(o.file);
+    std::vector<suite_key> overrides;
+    for (const std::string& set : o.sets) overrides.push_back(parse_suite_override(set));
+    const suite s = read_suite(o.file, overrides);
     check_suite(s);  // every job parsed before DIR exists or anything runs
     std::error_code ec;
     if (fs::exists(o.dir, ec) && !fs::is_directory(o.dir, ec))

@@ -34,8 +34,10 @@ struct section {
     std::vector<suite_key> keys;
 };
 
+std::string origin(const std::string& path, unsigned line);
+
 [[noreturn]] void fail(const std::string& path, unsigned line, const std::string& key, const std::string& why) {
-    throw usage_error(path + ":" + std::to_string(line) + ": " + (key.empty() ? "" : key + ": ") + why);
+    throw usage_error(origin(path, line) + (key.empty() ? "" : key + ": ") + why);
 }
 
 // Booleans are written `key = true` or as a bare `key`; false drops the flag.
@@ -46,14 +48,25 @@ void add_arg(std::vector<std::string>& args, const std::string& key, const std::
 }
 
 // One job per combination of swept values, keys in the order written.
-void expand(const std::string& path, const section& global, const section& job, std::vector<suite_job>& out) {
-    std::vector<suite_key> keys = global.keys;
-    for (const suite_key& k : job.keys) {  // a job's key replaces the global one
+void override_keys(std::vector<suite_key>& keys, const std::vector<suite_key>& by) {
+    for (const suite_key& k : by) {
         bool replaced = false;
         for (suite_key& g : keys)
             if (g.key == k.key) g = k, replaced = true;
         if (!replaced) keys.push_back(k);
     }
+}
+
+// Where a key came from, for messages: "FILE:LINE: " or "--set ".
+std::string origin(const std::string& path, unsigned line) {
+    return line ? path + ":" + std::to_string(line) + ": " : std::string("--set ");
+}
+
+void expand(const std::string& path, const section& global, const section& job, const std::vector<suite_key>& overrides,
+            std::vector<suite_job>& out) {
+    std::vector<suite_key> keys = global.keys;
+    override_keys(keys, job.keys);   // a job's key replaces the global one
+    override_keys(keys, overrides);  // and --set replaces both
     std::vector<suite_job> partial{{job.name, {"run"}, {}}};
     for (const suite_key& k : keys) {
         const std::vector<std::string> values =
@@ -79,7 +92,16 @@ void expand(const std::string& path, const section& global, const section& job, 
 
 bool suite_key_is_list_valued(const std::string& key) { return key == "backend" || key == "b"; }
 
-suite parse_suite(const std::string& text, const std::string& path) {
+suite_key parse_suite_override(const std::string& text) {
+    const size_t eq = text.find('=');
+    suite_key k{trim(text.substr(0, eq)), eq == std::string::npos ? std::string() : trim(text.substr(eq + 1)), 0};
+    if (k.key.empty() || k.key.find_first_of(" \t") != std::string::npos)
+        throw usage_error("--set '" + text + "': want KEY=VALUE, KEY named as in a job file (repeat=2)");
+    if (k.key == "o" || k.key == "output") throw usage_error("--set " + k.key + ": set by the suite (DIR/JOB.json)");
+    return k;
+}
+
+suite parse_suite(const std::string& text, const std::string& path, const std::vector<suite_key>& overrides) {
     std::vector<section> sections;
     section global{"global", 0, {}};
     section* current = nullptr;
@@ -121,21 +143,21 @@ suite parse_suite(const std::string& text, const std::string& path) {
     s.path = path;
     for (const section& job : sections) {
         if (job.keys.empty() && global.keys.empty()) fail(path, job.line, "", "job [" + job.name + "] sets nothing");
-        expand(path, global, job, s.jobs);
+        expand(path, global, job, overrides, s.jobs);
     }
     if (s.jobs.empty()) fail(path, lineno, "", "no jobs (a [section] other than [global])");
     std::set<std::string> job_names;
     for (const suite_job& j : s.jobs)
-        if (!job_names.insert(j.name).second) fail(path, j.keys.empty() ? 0 : j.keys.front().line, "", "two jobs named " + j.name);
+        if (!job_names.insert(j.name).second) fail(path, j.keys.empty() ? 1 : j.keys.front().line, "", "two jobs named " + j.name);
     return s;
 }
 
-suite read_suite(const std::string& path) {
+suite read_suite(const std::string& path, const std::vector<suite_key>& overrides) {
     std::ifstream f(path);
     if (!f) throw usage_error(path + ": cannot read the suite file");
     std::stringstream ss;
     ss << f.rdbuf();
-    return parse_suite(ss.str(), path);
+    return parse_suite(ss.str(), path, overrides);
 }
 
 void check_suite(const suite& s) {

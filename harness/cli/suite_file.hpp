@@ -18,7 +18,7 @@ namespace iobench {
 
 struct suite_key {
     std::string key, value;  // value as written (a list still joined by commas)
-    unsigned line = 0;
+    unsigned line = 0;       // 0: from the command line (suite --set KEY=VALUE)
 };
 
 struct suite_job {
@@ -37,9 +37,14 @@ bool suite_key_is_list_valued(const std::string& key);
 
 // Reads and expands `path`; throws usage_error "FILE:LINE: key: why" on a
 // malformed line, a duplicate section or key, an empty job, or no jobs.
+// `overrides` (suite --set KEY=VALUE) replace the key in every job, after
+// [global] and the job's own section, as a command line beats a file.
 // Option names and values are checked by check_suite().
-suite read_suite(const std::string& path);
-suite parse_suite(const std::string& text, const std::string& path);
+suite read_suite(const std::string& path, const std::vector<suite_key>& overrides = {});
+suite parse_suite(const std::string& text, const std::string& path, const std::vector<suite_key>& overrides = {});
+
+// "KEY=VALUE" (or a bare "KEY") of suite --set; throws usage_error naming it.
+suite_key parse_suite_override(const std::string& text);
 
 // Parses every job with the command-line parser before anything runs; a bad
 // key or value throws usage_error "FILE:LINE: key: <the parser's message>".
