@@ -129,10 +129,17 @@ void read_v3_fields(const ordered_json& j, run_result& r) {
                                              s["criterion"].get<std::string>()};
     }
     if (j.contains("timeline"))
-        for (const auto& p : j["timeline"])
-            r.timeline.push_back({p["t_s"].get<double>(), p["dur_s"].get<double>(), p["ops"].get<uint64_t>(),
-                                  p["bytes"].get<uint64_t>(), p["p50_ns"].get<uint64_t>(), p["p99_ns"].get<uint64_t>(),
-                                  p["max_ns"].get<uint64_t>(), p["inflight_mean"].get<double>()});
+        for (const auto& p : j["timeline"]) {
+            timeline_point t{p["t_s"].get<double>(),    p["dur_s"].get<double>(),  p["ops"].get<uint64_t>(),
+                             p["bytes"].get<uint64_t>(), p["p50_ns"].get<uint64_t>(), p["p99_ns"].get<uint64_t>(),
+                             p["max_ns"].get<uint64_t>(), p["inflight_mean"].get<double>()};
+            if (p.contains("histogram")) {  // iobench/4
+                t.has_histogram = true;
+                t.min_ns = p["min_ns"].get<uint64_t>();
+                for (const auto& b : p["histogram"]) t.histogram.emplace_back(b[0].get<uint32_t>(), b[1].get<uint64_t>());
+            }
+            r.timeline.push_back(std::move(t));
+        }
 }
 
 // What a run and each of its repetitions measured.

@@ -1,4 +1,4 @@
-// Native JSON results, schema "iobench/3" (results/SCHEMA.md). The histogram
+// Native JSON results, schema "iobench/4" (results/SCHEMA.md). The histogram
 // is stored sparse ([bucket index, count] pairs) so plots can draw percentile
 // spectra and runs from several hosts can be merged exactly.
 #include "results/json_params.hpp"
@@ -12,6 +12,53 @@ namespace iobench {
 namespace {
 
 using nlohmann::ordered_json;
+
+// dump(2) with every array that holds only numbers (and arrays of numbers) on
+// one line: a histogram's buckets, one line each, not four lines per bucket.
+std::string numbers_on_one_line(const std::string& s) {
+    std::string out;
+    out.reserve(s.size());
+    bool in_string = false;
+    for (size_t i = 0; i < s.size(); ++i) {
+        const char ch = s[i];
+        if (in_string) {
+            out += ch;
+            if (ch == '\\') out += s[++i];
+            else if (ch == '"') in_string = false;
+            continue;
+        }
+        if (ch == '"') in_string = true;
+        if (ch != '[') {
+            out += ch;
+            continue;
+        }
+        size_t end = i, depth = 0;
+        bool numeric = true;
+        for (; end < s.size(); ++end) {
+            const char e = s[end];
+            if (e == '"' || e == '{') {
+                numeric = false;
+                break;
+            }
+            if (e == '[') ++depth;
+            if (e == ']' && --depth == 0) break;
+        }
+        if (!numeric || end == s.size()) {
+            out += ch;
+            continue;
+        }
+        for (size_t k = i; k <= end; ++k) {  // drop each newline and its indent; ", " stays
+            if (s[k] == '\n') {
+                while (k + 1 <= end && s[k + 1] == ' ') ++k;
+                continue;
+            }
+            out += s[k];
+            if (s[k] == ',') out += ' ';
+        }
+        i = end;
+    }
+    return out;
+}
 
 ordered_json latency_json(const histogram& h, uint64_t censored) {
     ordered_json j;
@@ -121,9 +168,17 @@ void add_v3_fields(ordered_json& j, const run_result& r) {
                              {"criterion", r.steady_state->criterion}};
     if (!r.timeline.empty()) {
         ordered_json t = ordered_json::array();
-        for (const auto& p : r.timeline)
-            t.push_back({{"t_s", p.t_s}, {"dur_s", p.dur_s}, {"ops", p.ops}, {"bytes", p.bytes}, {"p50_ns", p.p50_ns},
-                         {"p99_ns", p.p99_ns}, {"max_ns", p.max_ns}, {"inflight_mean", p.inflight_mean}});
+        for (const auto& p : r.timeline) {
+            ordered_json i{{"t_s", p.t_s},       {"dur_s", p.dur_s},   {"ops", p.ops},
+                           {"bytes", p.bytes},   {"p50_ns", p.p50_ns}, {"p99_ns", p.p99_ns},
+                           {"max_ns", p.max_ns}, {"inflight_mean", p.inflight_mean}};
+            if (p.has_histogram) {  // iobench/4; an interval merged from an older file has none
+                i["min_ns"] = p.min_ns;
+                i["histogram"] = ordered_json::array();  // sparse, as the run's own `histogram.buckets`
+                for (const auto& [k, n] : p.histogram) i["histogram"].push_back({k, n});
+            }
+            t.push_back(std::move(i));
+        }
         j["timeline"] = std::move(t);
     }
 }
@@ -257,7 +312,7 @@ public:
         doc_["results"].push_back(std::move(j));
     }
 
-    void end() override { out_ << doc_.dump(2) << '\n'; }
+    void end() override { out_ << numbers_on_one_line(doc_.dump(2)) << '\n'; }
 
 private:
     std::ostream& out_;

@@ -17,7 +17,8 @@
 
 namespace iobench {
 
-inline constexpr const char* schema_name = "iobench/3";
+inline constexpr const char* schema_name = "iobench/4";
+inline constexpr const char* schema_v3_name = "iobench/3";  // still read, never written
 inline constexpr const char* schema_v2_name = "iobench/2";  // still read, never written
 inline constexpr const char* schema_v1_name = "iobench/1";  // still read, never written
 
@@ -134,12 +135,21 @@ struct net_facts {
     uint64_t server_accepted = 0, server_requests = 0, server_bytes_in = 0, server_bytes_out = 0, server_errors = 0;
 };
 
+// A histogram's non-empty buckets: [bucket index, count] in index order
+// (results/histogram.hpp's layout), as the JSON stores them.
+using sparse_buckets = std::vector<std::pair<uint32_t, uint64_t>>;
+
 // iobench/3: one interval of a run's timeline (--interval), from the measure start.
 struct timeline_point {
     double t_s = 0, dur_s = 0;  // the interval's start (s after the measure start) and its length
     uint64_t ops = 0, bytes = 0;
     uint64_t p50_ns = 0, p99_ns = 0, max_ns = 0;
     double inflight_mean = 0;  // time-mean of ops in flight over the interval
+    // iobench/4: the interval's own histogram, for the latency heatmap (empty
+    // when read from an older file: has_histogram tells).
+    uint64_t min_ns = 0;
+    sparse_buckets histogram{};
+    bool has_histogram = false;
     bool operator==(const timeline_point&) const = default;
 };
 

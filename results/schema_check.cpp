@@ -215,6 +215,30 @@ void check_network(checker& c, const ordered_json& n, const std::string& where) 
         c.all(n["server"], where + ".server", {"accepted", "requests", "bytes_in", "bytes_out", "errors"}, kind::uint);
 }
 
+// iobench/4: an interval's sparse histogram, [index, count] pairs in index
+// order, counting no more ops than the interval completed.
+void check_interval_histogram(checker& c, const ordered_json& p, const std::string& at) {
+    if (!c.has(p, at, "histogram", kind::array) || !c.has(p, at, "min_ns", kind::uint)) return;
+    uint64_t sum = 0;
+    int64_t last = -1;
+    for (const auto& b : p["histogram"]) {
+        if (!b.is_array() || b.size() != 2 || !is_uint(b[0]) || !is_uint(b[1]) ||
+            b[0].get<uint64_t>() >= histogram::bucket_count) {
+            c.fail(at + ".histogram", "every bucket is [index below " + std::to_string(histogram::bucket_count) + ", count]");
+            return;
+        }
+        if (static_cast<int64_t>(b[0].get<uint64_t>()) <= last) {
+            c.fail(at + ".histogram", "bucket indexes must rise");
+            return;
+        }
+        last = static_cast<int64_t>(b[0].get<uint64_t>());
+        sum += b[1].get<uint64_t>();
+    }
+    if (is_uint(p["ops"]) && sum > p["ops"].get<uint64_t>()) c.fail(at + ".histogram", "counts more ops than the interval's `ops`");
+    if (is_uint(p["p50_ns"]) && p["min_ns"].get<uint64_t>() > p["p50_ns"].get<uint64_t>())
+        c.fail(at, "min_ns <= p50_ns does not hold");
+}
+
 // iobench/3: each interval of a timeline, in time order.
 void check_timeline(checker& c, const ordered_json& t, const std::string& where) {
     double last = -1;
@@ -229,6 +253,7 @@ void check_timeline(checker& c, const ordered_json& t, const std::string& where)
         for (const char* n : {"ops", "bytes", "p50_ns", "p99_ns", "max_ns"}) typed = c.has(p, at, n, kind::uint) && typed;
         c.not_negative(p, at, {"t_s", "dur_s", "inflight_mean"});
         if (!typed) continue;
+        if (p.contains("histogram") || p.contains("min_ns")) check_interval_histogram(c, p, at);
         if (p["p50_ns"].get<uint64_t>() > p["p99_ns"].get<uint64_t>() || p["p99_ns"].get<uint64_t>() > p["max_ns"].get<uint64_t>())
             c.fail(at, "p50_ns <= p99_ns <= max_ns does not hold");
         if (p.contains("t_s") && p["t_s"].is_number()) {
@@ -375,10 +400,10 @@ std::vector<std::string> check_results_schema(const ordered_json& doc) {
         c.fail("document", "must be a JSON object");
         return c.problems;
     }
-    c.one_of(doc, "", "schema", {schema_v1_name, schema_v2_name, schema_name});
+    c.one_of(doc, "", "schema", {schema_v1_name, schema_v2_name, schema_v3_name, schema_name});
     if (!c.problems.empty()) return c.problems;  // an unknown schema: nothing else can be checked
     const bool v1 = doc["schema"] == schema_v1_name;
-    const bool v3 = doc["schema"] == schema_name;
+    const bool v3 = doc["schema"] == schema_name || doc["schema"] == schema_v3_name;  // iobench/3 or later
     c.all(doc, "", {"started_at", "command_line"}, kind::text);
     if (doc.contains("job") && c.has(doc, "", "job", kind::text) && doc["job"].get<std::string>().empty())
         c.fail("job", "must name the suite job (absent outside a suite)");

@@ -90,7 +90,7 @@ TEST_P(e2e_run, produces_valid_json_with_plausible_fields) {
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
     expect_valid_results(slurp(json_path));
     const json doc = json::parse(slurp(json_path));
-    EXPECT_EQ(doc["schema"], "iobench/3");
+    EXPECT_EQ(doc["schema"], "iobench/4");
     EXPECT_FALSE(doc["host"]["kernel"].get<std::string>().empty());
     EXPECT_EQ(doc["parameters"]["workload"], workload);
     ASSERT_EQ(doc["results"].size(), 1u);

@@ -89,6 +89,10 @@ TEST(e2e_plan, interval_gives_a_timeline_that_adds_up) {
         ops += p["ops"].get<uint64_t>();
         bytes += p["bytes"].get<uint64_t>();
         EXPECT_GE(p["inflight_mean"].get<double>(), 0.0);
+        uint64_t counted = 0;  // iobench/4: the interval's own histogram holds its ops
+        for (const json& b : p["histogram"]) counted += b[1].get<uint64_t>();
+        EXPECT_EQ(counted, p["ops"].get<uint64_t>());
+        EXPECT_LE(p["min_ns"].get<uint64_t>(), p["p50_ns"].get<uint64_t>());
     }
     EXPECT_EQ(ops, res["ops"].get<uint64_t>());
     EXPECT_EQ(bytes, res["bytes"].get<uint64_t>());

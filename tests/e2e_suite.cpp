@@ -43,7 +43,7 @@ TEST(e2e_suite, runs_every_job_and_writes_json_summary_and_exports) {
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
     for (const char* job : {"randread-4k", "echo-2c"}) {
         const auto f = iobench::read_results_file((dir / (std::string(job) + ".json")).string());
-        EXPECT_EQ(f.schema, "iobench/3");
+        EXPECT_EQ(f.schema, "iobench/4");
         EXPECT_EQ(f.context.job, job);
         ASSERT_EQ(f.results.size(), 1u);
         EXPECT_EQ(f.results[0].backend, "blocking");

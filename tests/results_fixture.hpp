@@ -122,6 +122,10 @@ inline run_result full_result(const run_context& ctx) {
     r.achieved = achieved_facts{32, 31.75, 32, 100000, 99000.5, 64, 63, {"connections"}};
     r.steady_state = steady_state_result{true, 2.5, "iops:5%:5"};
     r.timeline = {{0, 0.5, 60000, 245760000, 4096, 65536, 131072, 31.5}, {0.5, 0.75, 63456, 259915776, 4000, 70000, 90000, 32}};
+    // iobench/4: the first interval carries its own histogram, the second (as if merged from an older file) none
+    r.timeline[0].min_ns = 2048;
+    r.timeline[0].histogram = {{histogram::index_of(2048), 10}, {histogram::index_of(4096), 59980}, {histogram::index_of(131072), 10}};
+    r.timeline[0].has_histogram = true;
     return r;
 }
 

@@ -35,7 +35,7 @@ TEST(results_json, round_trip_keeps_every_field) {
     const std::string text = write_json(ctx, runs);
     std::istringstream in(text);
     const result_file back = read_results_json(in);
-    EXPECT_EQ(back.schema, "iobench/3");
+    EXPECT_EQ(back.schema, "iobench/4");
     expect_same_context(ctx, back.context);
     ASSERT_EQ(back.results.size(), runs.size());
     for (size_t i = 0; i < runs.size(); ++i) expect_same(runs[i], back.results[i]);
@@ -70,7 +70,7 @@ TEST(results_json, reads_an_iobench2_file_without_the_v3_fields) {
     const run_context ctx = fixed_context();
     run_result r = other_results(ctx)[1];
     std::string text = write_json(ctx, {r});
-    const std::string v3 = "\"iobench/3\"";
+    const std::string v3 = "\"iobench/4\"";
     text.replace(text.find(v3), v3.size(), "\"iobench/2\"");
     std::istringstream in(text);
     const result_file back = read_results_json(in);
@@ -78,6 +78,25 @@ TEST(results_json, reads_an_iobench2_file_without_the_v3_fields) {
     ASSERT_EQ(back.results.size(), 1u);
     EXPECT_EQ(back.results[0].ops, r.ops);
     EXPECT_TRUE(back.results[0].repetitions.empty());
+}
+
+// An iobench/3 timeline has no per-interval histograms: read, it says so.
+TEST(results_json, reads_an_iobench3_timeline_without_interval_histograms) {
+    const run_context ctx = fixed_context();
+    run_result r = full_result(ctx);
+    ASSERT_TRUE(r.timeline[0].has_histogram);
+    for (auto& p : r.timeline) p = {p.t_s, p.dur_s, p.ops, p.bytes, p.p50_ns, p.p99_ns, p.max_ns, p.inflight_mean};
+    std::string text = write_json(ctx, {r});
+    EXPECT_EQ(text.find("\"min_ns\""), std::string::npos);
+    const std::string v4 = "\"iobench/4\"";
+    text.replace(text.find(v4), v4.size(), "\"iobench/3\"");
+    std::istringstream in(text);
+    const result_file back = read_results_json(in);
+    EXPECT_EQ(back.schema, "iobench/3");
+    ASSERT_EQ(back.results.at(0).timeline.size(), 2u);
+    EXPECT_FALSE(back.results[0].timeline[0].has_histogram);
+    EXPECT_TRUE(back.results[0].timeline[0].histogram.empty());
+    EXPECT_EQ(back.results[0].timeline[0].p99_ns, 65536u);
 }
 
 TEST(results_json, reads_an_iobench1_storage_file) {

@@ -132,6 +132,17 @@ INSTANTIATE_TEST_SUITE_P(
                "results[0].timeline[0]: p50_ns <= p99_ns <= max_ns"},
         damage{"timeline_ops_negative", [](ordered_json& d) { run0(d)["timeline"][1]["ops"] = -3; },
                "results[0].timeline[1].ops: must be an unsigned"},
+        // iobench/4
+        damage{"interval_histogram_unsorted",
+               [](ordered_json& d) {
+                   auto& b = run0(d)["timeline"][0]["histogram"];
+                   std::swap(b[0], b[1]);
+               },
+               "results[0].timeline[0].histogram: bucket indexes must rise"},
+        damage{"interval_histogram_counts_too_many", [](ordered_json& d) { run0(d)["timeline"][0]["histogram"][1][1] = 1u << 30; },
+               "results[0].timeline[0].histogram: counts more ops than the interval's `ops`"},
+        damage{"interval_histogram_without_min", [](ordered_json& d) { run0(d)["timeline"][0].erase("min_ns"); },
+               "results[0].timeline[0].min_ns: missing"},
         damage{"littles_law_ok_not_bool", [](ordered_json& d) { run0(d)["checks"]["littles_law"]["ok"] = "yes"; },
                "results[0].checks.littles_law.ok: must be a boolean"},
         damage{"checks_without_stamp_count", [](ordered_json& d) { run0(d)["checks"].erase("negative_latencies"); },

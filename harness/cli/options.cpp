@@ -77,7 +77,7 @@ po::options_description common_description(raw_flags& f, run_options& o, const c
         ("aio-notify", po::value(&f.notify)->default_value("suspend"),
          "posix_aio completion notification: suspend (aio_suspend) | signal (SIGEV_SIGNAL) | thread (SIGEV_THREAD)")
         ("output,o", po::value(&o.output),
-         "write JSON results (schema iobench/3, see results/SCHEMA.md) to this file; '-' writes them to stdout "
+         "write JSON results (schema iobench/4, see results/SCHEMA.md) to this file; '-' writes them to stdout "
          "instead of the table")
         ("quiet", po::bool_switch(&o.quiet), "no progress lines on stderr")
         ("strict", po::bool_switch(&o.strict),
@@ -364,7 +364,7 @@ void parse_suite_command(const std::vector<std::string>& args, command_line& cl)
     po::options_description desc("suite options (iobench suite FILE.ini -o DIR)");
     desc.add_options()
         ("output,o", po::value(&o.dir),
-         "directory for the results (created): DIR/JOB.json per job (schema iobench/3, `job` names it), "
+         "directory for the results (created): DIR/JOB.json per job (schema iobench/4, `job` names it), "
          "DIR/summary.txt with every job's table")
         ("quiet", po::bool_switch(&o.quiet), "no progress lines on stderr (neither the suite's nor the jobs')")
         ("set", po::value(&o.sets)->composing(),

@@ -62,6 +62,11 @@ std::vector<timeline_point> merge_timeline(std::span<const interval_recorder* co
         p.p50_ns = h.percentile(50);
         p.p99_ns = h.percentile(99);
         p.max_ns = h.max();
+        p.min_ns = h.min();
+        p.has_histogram = true;
+        const auto& b = h.buckets();
+        for (uint32_t k = 0; k < b.size(); ++k)
+            if (b[k]) p.histogram.emplace_back(k, b[k]);
         p.inflight_mean = to > from ? inflight / static_cast<double>(to - from) : 0;
         out.push_back(p);
     }
