@@ -1,68 +1,70 @@
-// Verdicts against a baseline from the runs' repetitions (plots/baseline_verdicts.hpp).
+// Verdicts against a baseline from the gate itself (plots/baseline_verdicts.hpp).
 #include "plots/baseline_verdicts.hpp"
 
 #include "plots/run_facts.hpp"
+#include "results/compare.hpp"
 
 #include <cstdio>
+#include <filesystem>
+#include <map>
 
 namespace iobench::plots {
 
+namespace fs = std::filesystem;
+
 namespace {
 
-struct metric {
-    const char* name;
-    better direction;
-    double (*of)(const run_result&);
-};
-
-const metric metrics[] = {
-    {"rate", better::higher, [](const run_result& r) { return r.iops; }},
-    {"p99", better::lower, [](const run_result& r) { return static_cast<double>(r.latency.percentile(99)); }},
-    {"CPU/op", better::lower, [](const run_result& r) { return r.cpu_per_op_ns; }},
-};
-
-// One value per repetition, or the run's own when it had none.
-std::vector<double> samples(const run_result& r, const metric& m) {
-    std::vector<double> out;
-    for (const auto& rep : r.repetitions) out.push_back(m.of(rep));
-    if (out.empty()) out.push_back(m.of(r));
-    return out;
+bool same_path(const std::string& a, const std::string& b) {
+    return fs::path(a).lexically_normal() == fs::path(b).lexically_normal();
 }
 
-std::string match_key(const run_result& r) {
-    std::string k = r.workload + "|" + r.backend;
-    for (const auto& s : sweep_keys)
-        if (const auto it = r.parameters.find(s); it != r.parameters.end()) {
-            k += '|';
-            k += param_text(it->second, s);
-        }
-    return k;
+// The gate's view of a series already read: the same files, jobs named as
+// read_compare_side names them.
+compare_side side_of(const series& s) {
+    compare_side side;
+    side.given = s.path;
+    std::error_code ec;
+    side.directory = fs::is_directory(s.path, ec);
+    for (const auto& f : s.files) side.files.push_back({f.path, job_of_file(f.path, f.doc, side.directory), f.doc});
+    return side;
 }
 
 }  // namespace
 
-std::vector<forest_row> compare_with_baseline(const std::vector<plot_run>& base, const std::vector<plot_run>& fresh,
-                                              const gate_options& o) {
-    std::vector<forest_row> rows;
-    for (const auto& n : fresh) {
-        if (n.run->status != run_status::ok && n.run->status != run_status::suspect) continue;
-        for (const auto& b : base) {
-            if (match_key(*b.run) != match_key(*n.run) || b.run->status == run_status::unsupported ||
-                b.run->status == run_status::error)
-                continue;
-            for (const auto& m : metrics) {
-                const auto xs = samples(*b.run, m), ys = samples(*n.run, m);
-                const std::string name = m.name == std::string("rate") ? rate_unit(*n.run) : m.name;
-                rows.push_back({n, name, compare_samples(xs, ys, m.direction, o)});
-            }
-            break;
-        }
+baseline_verdicts compare_with_baseline(const std::string& baseline, const std::vector<series>& inputs,
+                                        const std::vector<plot_run>& runs, double threshold) {
+    compare_side base;
+    try {
+        base = read_compare_side(baseline);
+    } catch (const compare_input_error& e) {
+        throw bad_input(std::string("--baseline ") + e.what());
     }
-    std::vector<metric_comparison> all;
-    for (const auto& r : rows) all.push_back(r.cmp);
-    decide(all, o);
-    for (size_t i = 0; i < rows.size(); ++i) rows[i].cmp = all[i];
-    return rows;
+    compare_settings settings;
+    settings.threshold = threshold;
+    baseline_verdicts out;
+    for (const auto& s : inputs) {
+        if (same_path(s.path, baseline)) continue;  // the baseline given as an input too is not compared with itself
+        const compare_side fresh = side_of(s);
+        compare_report rep;
+        try {
+            rep = compare_sides(base, fresh, settings);
+        } catch (const compare_input_error& e) {
+            out.problems.push_back("no verdicts for " + s.label + ": " + e.what());
+            continue;
+        }
+        std::map<std::string, plot_run> by_key;
+        const bool in_directory = fresh.directory;
+        for (const auto& r : runs)
+            if (r.from == &s) by_key.emplace(match_key(job_of_file(r.file->path, r.file->doc, in_directory), *r.run), r);
+        for (const auto& row : rep.rows)
+            if (const auto it = by_key.find(row.key); it != by_key.end())
+                // The page's own rate names (IOPS, req/s); the gate's for the others (p99, cpu_per_op).
+                out.rows.push_back({it->second,
+                                    row.metric == metric_id::iops ? rate_unit(*it->second.run)
+                                                                  : std::string(metric_label(row.metric, row.network)),
+                                    row.c});
+    }
+    return out;
 }
 
 std::string verdicts_text(const std::vector<forest_row>& rows, const run_result& r) {

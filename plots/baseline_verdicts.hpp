@@ -1,8 +1,7 @@
-// --baseline: how each run compares with the same run in the base. This is
-// the adapter to the comparison gate: today it calls results/verdict.hpp
-// (compare_samples + decide) on the two files' repetitions; once the gate's
-// library (`iobench compare`, results/compare*) lands, this file is the one
-// place to switch over, so the page shows the gate's own verdicts.
+// --baseline: how each run compares with the same run in the base, as the
+// regression gate (`iobench compare`, results/compare.hpp) decides it: the
+// same matching, samples, thresholds and Benjamini-Hochberg set, so the page
+// and the gate never disagree.
 #pragma once
 
 #include "plots/plot_inputs.hpp"
@@ -19,10 +18,16 @@ struct forest_row {
     metric_comparison cmp;  // decided
 };
 
-// Runs of `fresh` matched to `base` by workload, backend and the swept
-// parameters; three metrics each; decided together (one false-discovery set).
-std::vector<forest_row> compare_with_baseline(const std::vector<plot_run>& base, const std::vector<plot_run>& fresh,
-                                              const gate_options& o = {});
+struct baseline_verdicts {
+    std::vector<forest_row> rows;
+    std::vector<std::string> problems;  // series the gate would not compare (a host change, nothing matched), one line each
+};
+
+// Each input series but the baseline itself against `baseline` (a result file
+// or directory), with the gate's default metrics at `threshold`. Throws
+// bad_input when the baseline cannot be read.
+baseline_verdicts compare_with_baseline(const std::string& baseline, const std::vector<series>& inputs,
+                                        const std::vector<plot_run>& runs, double threshold);
 
 // "p99 regression +12.0%" ... for the page's table, one run's verdicts.
 std::string verdicts_text(const std::vector<forest_row>& rows, const run_result& r);

@@ -161,8 +161,9 @@ std::string find_gnuplot() {
 std::string chart_script(const chart& c) {
     std::string s = "# iobench chart " + c.name + ": " + c.title + "\n" +
                     "# Written by `iobench plot`; run `gnuplot " + c.name + ".gp` in this directory to redraw ../" +
-                    c.name + ".png and ../" + c.name + ".svg.\n" + frame_setup(c);
-    for (const bool svg : {false, true}) s += terminal_setup(c, svg) + c.body + "\n";
+                    c.name + ".png and ../" + c.name + ".svg.\n";
+    // The frame once per terminal: a multiplot body unsets its labels after the first panel.
+    for (const bool svg : {false, true}) s += terminal_setup(c, svg) + frame_setup(c) + c.body + "\n";
     return s + "unset output\n";
 }
 

@@ -76,8 +76,6 @@ std::vector<chart> all_charts(const std::vector<plot_run>& runs, bool several) {
 
 report_outcome make_report(const report_options& o) {
     const std::vector<series> inputs = read_series(o.inputs, o.labels);
-    std::vector<series> base;
-    if (!o.baseline.empty()) base = read_series({o.baseline}, {"baseline"});
     fs::path dir = fs::path(o.out_dir).lexically_normal();
     if (dir.filename().empty()) dir = dir.parent_path();  // "out/charts/": the staging dir goes beside it, not in it
     check_target(dir);
@@ -86,16 +84,13 @@ report_outcome make_report(const report_options& o) {
     p.inputs = &inputs;
     p.runs = all_runs(inputs);
     p.charts = all_charts(p.runs, inputs.size() > 1);
-    std::vector<forest_row> verdicts;
-    if (!base.empty()) {
-        // The baseline given as an input too is not compared with itself.
-        std::vector<plot_run> fresh;
-        for (const auto& r : p.runs)
-            if (fs::path(r.from->path).lexically_normal() != fs::path(o.baseline).lexically_normal()) fresh.push_back(r);
-        verdicts = compare_with_baseline(all_runs(base), fresh, {o.threshold, 0.05, 0.95});
-        p.verdicts = &verdicts;
+    baseline_verdicts verdicts;
+    if (!o.baseline.empty()) {
+        verdicts = compare_with_baseline(o.baseline, inputs, p.runs, o.threshold);
+        p.verdicts = &verdicts.rows;
         p.baseline_label = o.baseline;
-        if (!verdicts.empty()) p.charts.push_back(forest_chart(verdicts, o.threshold, p.runs));
+        for (const auto& why : verdicts.problems) p.problems.push_back(why);
+        if (!verdicts.rows.empty()) p.charts.push_back(forest_chart(verdicts.rows, o.threshold, p.runs));
     }
 
     staging_dir stage(dir);

@@ -76,14 +76,23 @@ struct side_run {
     const std::string& job() const { return files.front()->job; }
 };
 
+}  // namespace
+
+std::string match_key(const std::string& job, const run_result& r) {
+    std::string key = job + '\0' + r.backend + '\0' + r.workload;
+    for (const auto& [k, v] : r.parameters)
+        if (!free_parameter(k)) key += '\0' + k + '=' + value_text(v);
+    return key;
+}
+
+namespace {
+
 std::vector<side_run> runs_of(const compare_side& side) {
     std::vector<side_run> out;
     std::map<std::string, size_t> at;
     for (const compare_file& f : side.files) {
         for (const run_result& r : f.file.results) {
-            std::string loose = f.job + '\0' + r.backend + '\0' + r.workload, key = loose;
-            for (const auto& [k, v] : r.parameters)
-                if (!free_parameter(k)) key += '\0' + k + '=' + value_text(v);
+            std::string loose = f.job + '\0' + r.backend + '\0' + r.workload, key = match_key(f.job, r);
             const auto [it, fresh] = at.emplace(key, out.size());
             if (fresh) out.push_back({{}, {}, std::move(loose), std::move(key)});
             side_run& s = out[it->second];
@@ -259,7 +268,7 @@ compare_report compare_sides(const compare_side& base, const compare_side& fresh
         for (const metric_id m : s.metrics) {
             if (info_of(m).latency && !(has_latency(b) && has_latency(n))) continue;
             const std::vector<double> bs = pooled_samples(b, m), ns = pooled_samples(n, m);
-            compare_row row{b.job(), br.backend, br.workload, m, br.net.has_value(), status_of(b), status_of(n), {}};
+            compare_row row{b.key, b.job(), br.backend, br.workload, m, br.net.has_value(), status_of(b), status_of(n), {}};
             row.c = compare_samples(bs, ns, info_of(m).direction, gate);
             row.c.threshold = s.auto_threshold ? auto_threshold(bs, s.confidence, s.auto_k) : s.threshold;
             rep.rows.push_back(std::move(row));

@@ -59,7 +59,12 @@ struct compare_settings {
     bool allow_host_change = false;
 };
 
+// What matches a run across the sides: its job, backend, workload and every
+// parameter that is not free (compare_free_parameters).
+std::string match_key(const std::string& job, const run_result& r);
+
 struct compare_row {
+    std::string key;  // match_key of the compared runs
     std::string job, backend, workload;
     metric_id metric{};
     bool network = false;

@@ -46,13 +46,18 @@ result_file read_doc(const std::string& path, const nlohmann::ordered_json& doc)
 
 }  // namespace
 
+std::string job_of_file(const std::string& path, const result_file& f, bool in_directory) {
+    if (!f.context.job.empty() || !in_directory) return f.context.job;
+    return fs::path(path).stem().string();
+}
+
 compare_side read_compare_side(const std::string& path) {
     compare_side side;
     side.given = path;
     std::error_code ec;
     if (!fs::is_directory(path, ec)) {
         result_file f = read_doc(path, parse_text(path, slurp(path)));
-        const std::string job = f.context.job;
+        const std::string job = job_of_file(path, f, false);
         side.files.push_back({path, job, std::move(f)});
         return side;
     }
@@ -71,7 +76,7 @@ compare_side read_compare_side(const std::string& path) {
             continue;
         }
         result_file f = read_doc(file, doc);
-        const std::string job = f.context.job.empty() ? p.stem().string() : f.context.job;
+        const std::string job = job_of_file(file, f, true);
         side.files.push_back({file, job, std::move(f)});
     }
     if (side.files.empty()) throw compare_input_error(path + ": no iobench results file (*.json) in it");

@@ -38,4 +38,8 @@ struct compare_side {
 // or fails the schema check is bad input; no results at all is bad input.
 compare_side read_compare_side(const std::string& path);
 
+// The job a file's runs belong to: the file's own `job` (iobench suite), else,
+// in a directory, the file's stem; empty for a lone file without one.
+std::string job_of_file(const std::string& path, const result_file& f, bool in_directory);
+
 }  // namespace iobench

@@ -1,6 +1,6 @@
 // End-to-end tests of `iobench plot` on result files iobench wrote (tests/data/plots/:
 // storage with unsupported backends, a network run, an iodepth sweep as a
-// directory, two files for before/after): valid PNG and SVG per chart, a
+// directory, two files for before/after, an iobench/4 timeline): valid PNG and SVG per chart, a
 // self-contained index.html naming every backend; bad inputs refused with
 // exit 2 and nothing written; no gnuplot on the PATH: exit 1 with the tables.
 #include "tests/cli_runner.hpp"
@@ -105,6 +105,47 @@ TEST(e2e_plot, before_after_with_a_baseline_overlays_and_draws_the_forest_plot) 
     EXPECT_TRUE(verdict_named("regression") || verdict_named("improvement") || verdict_named("equivalent") ||
                 verdict_named("inconclusive") || verdict_named("insufficient"));
     expect_self_contained(html);
+
+    // The page's verdicts are the gate's: every comparison `iobench compare` makes is on the page as it decided it.
+    const auto gate = run_cli("compare " + before + " " + after + " --format json");
+    ASSERT_NE(gate.out.find("comparisons"), std::string::npos) << gate.err;
+    const auto doc = nlohmann::json::parse(gate.out);
+    ASSERT_FALSE(doc["comparisons"].empty());
+    for (const auto& c : doc["comparisons"]) {
+        const std::string metric = c["metric"] == "iops" ? "IOPS" : c["metric"].get<std::string>();
+        EXPECT_NE(html.find(metric + " " + c["verdict"].get<std::string>()), std::string::npos) << c.dump();
+    }
+}
+
+// iobench/4 results carry each interval's histogram: the heatmap is interval x
+// latency band, one panel per backend; iobench/3 results fall back to the p99 colour.
+TEST(e2e_plot, the_heatmap_is_interval_by_latency_band_and_old_files_fall_back) {
+    if (!have("gnuplot")) GTEST_SKIP() << "gnuplot is not installed (Debian gnuplot-nox)";
+    const fs::path out = work_dir() / "heatmap";
+    ASSERT_EQ(run_cli("plot " + (data / "timeline.json").string() + " -o " + out.string() + " --quiet").exit_code, 0);
+    expect_png(out / "randread-heatmap.png");
+    const std::string gp = slurp(out / "src" / "randread-heatmap.gp");
+    EXPECT_NE(gp.find("set multiplot layout 2,1"), std::string::npos) << gp;
+    EXPECT_NE(gp.find("boxxyerror lc palette"), std::string::npos);
+    EXPECT_EQ(gp.find("colour = the interval's p99"), std::string::npos);
+    // Every op of the run is in some cell: ops/s x the interval's length, summed, is the run's ops.
+    const auto run = nlohmann::json::parse(slurp(data / "timeline.json"))["results"][0];
+    ASSERT_EQ(run["backend"], "io_uring");
+    std::ifstream cells(out / "src" / "randread-heatmap.t0.dat");
+    double ops = 0;
+    for (double x, y, x0, x1, y0, y1, rate; cells >> x >> y >> x0 >> x1 >> y0 >> y1 >> rate;) {
+        EXPECT_LT(y0, y1);
+        ops += rate * (x1 - x0);
+    }
+    EXPECT_NEAR(ops, run["ops"].get<double>(), run["ops"].get<double>() * 1e-4);  // cells are written with 6 digits
+
+    const fs::path old = work_dir() / "heatmap-old";
+    ASSERT_EQ(run_cli("plot " + (data / "storage.json").string() + " -o " + old.string() + " --quiet").exit_code, 0);
+    bool fallback = false;
+    for (const auto& f : files_with(old / "src", ".gp"))
+        if (f.filename().string().find("heatmap") != std::string::npos)
+            fallback = fallback || slurp(f).find("colour = the interval's p99") != std::string::npos;
+    EXPECT_TRUE(fallback);
 }
 
 TEST(e2e_plot, bad_inputs_exit_2_naming_the_file_and_write_nothing) {
