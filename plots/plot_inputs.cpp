@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <optional>
+#include <stdexcept>
 
 namespace iobench::plots {
 
@@ -20,10 +22,22 @@ std::string one_line(std::string s) {
     return s;
 }
 
-source_file read_one(const std::string& path) {
+std::string slurp(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw std::runtime_error("cannot open it");
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// One parse per file. In a directory (`in_directory`), the exports beside a
+// suite's results (gbench.json, gab-*.json) and compare reports are left out
+// (nullopt), as `iobench compare` leaves them; a Google Benchmark file is
+// plotted when given by name. A file that does not parse is bad input, named.
+std::optional<source_file> read_one(const std::string& path, bool in_directory) {
     source_file f{path, {}};
     try {
-        f.doc = read_results_file(path);
+        const auto doc = parse_results_text(slurp(path));
+        if (in_directory && is_beside_the_results(doc)) return std::nullopt;
+        f.doc = read_results_doc(doc);
     } catch (const std::exception& e) {
         const std::string what = one_line(e.what());
         // The reader's message usually starts with the path already.
@@ -31,20 +45,6 @@ source_file read_one(const std::string& path) {
     }
     if (f.doc.results.empty()) throw bad_input(path + ": no results in it (nothing to plot)");
     return f;
-}
-
-// In a directory, the exports beside a suite's results (gbench.json,
-// gab-*.json) and compare reports are left out, as `iobench compare` leaves
-// them (a Google Benchmark file is plotted when given by name). A file that
-// does not parse is kept: read_one names it.
-bool beside_the_results(const std::string& path) {
-    std::ifstream in(path);
-    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    try {
-        return is_beside_the_results(parse_results_text(text));
-    } catch (const std::runtime_error&) {
-        return false;
-    }
 }
 
 std::string default_label(const fs::path& p) {
@@ -66,13 +66,13 @@ std::vector<series> read_series(const std::vector<std::string>& paths, const std
         if (fs::is_directory(p, ec)) {
             std::vector<std::string> names;
             for (const auto& e : fs::directory_iterator(p, ec))
-                if (e.is_regular_file() && e.path().extension() == ".json" && !beside_the_results(e.path().string()))
-                    names.push_back(e.path().string());
+                if (e.is_regular_file() && e.path().extension() == ".json") names.push_back(e.path().string());
             std::sort(names.begin(), names.end());
-            if (names.empty()) throw bad_input(paths[i] + ": no result files (*.json) in this directory");
-            for (const auto& n : names) s.files.push_back(read_one(n));
+            for (const auto& n : names)
+                if (auto f = read_one(n, true)) s.files.push_back(std::move(*f));
+            if (s.files.empty()) throw bad_input(paths[i] + ": no result files (*.json) in this directory");
         } else {
-            s.files.push_back(read_one(paths[i]));
+            s.files.push_back(*read_one(paths[i], false));
         }
         out.push_back(std::move(s));
     }

@@ -77,6 +77,8 @@ TEST(suite_file, errors_name_file_line_and_key) {
     EXPECT_EQ(error_of("[a]\niodepth = 1,,4\n"), "t.ini:2: iodepth: empty value in the list '1,,4'");
     EXPECT_EQ(error_of("[a]\noutput = x.json\n"), "t.ini:2: output: set by the suite (DIR/JOB.json), not in the file");
     EXPECT_EQ(error_of("[global]\nbs=4k\n"), "t.ini:2: no jobs (a [section] other than [global])");
+    // A swept job's name can meet another section's: the message points at the later [section].
+    EXPECT_EQ(error_of("[a]\nbs=4k,8k\n\n[a-bs=4k]\nbs=16k\n"), "t.ini:4: two jobs named a-bs=4k");
     EXPECT_EQ(error_of("[my job]\nbs=4k\n"),
               "t.ini:1: section name 'my job' must not hold spaces or slashes (it names a file)");
 }

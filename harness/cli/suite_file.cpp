@@ -67,7 +67,7 @@ void expand(const std::string& path, const section& global, const section& job, 
     std::vector<suite_key> keys = global.keys;
     override_keys(keys, job.keys);   // a job's key replaces the global one
     override_keys(keys, overrides);  // and --set replaces both
-    std::vector<suite_job> partial{{job.name, {"run"}, {}}};
+    std::vector<suite_job> partial{{job.name, {"run"}, {}, job.line}};
     for (const suite_key& k : keys) {
         const std::vector<std::string> values =
             suite_key_is_list_valued(k.key) ? std::vector<std::string>{k.value} : split_list(k.value);
@@ -148,7 +148,7 @@ suite parse_suite(const std::string& text, const std::string& path, const std::v
     if (s.jobs.empty()) fail(path, lineno, "", "no jobs (a [section] other than [global])");
     std::set<std::string> job_names;
     for (const suite_job& j : s.jobs)
-        if (!job_names.insert(j.name).second) fail(path, j.keys.empty() ? 1 : j.keys.front().line, "", "two jobs named " + j.name);
+        if (!job_names.insert(j.name).second) fail(path, j.section_line, "", "two jobs named " + j.name);
     return s;
 }
 

@@ -25,6 +25,7 @@ struct suite_job {
     std::string name;               // section name, plus "-key=value" per swept key
     std::vector<std::string> args;  // "run", "--key=value", ... for parse_command_line
     std::vector<suite_key> keys;    // where each came from, for messages
+    unsigned section_line = 0;      // the line of its [section], for messages
 };
 
 struct suite {
