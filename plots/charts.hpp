@@ -31,8 +31,9 @@ bool drawable(const run_result& r);
 // 0xRRGGBB for `lc rgb variable`.
 std::string colour_cell(const std::string& backend);
 // Tic labels with units for a log axis in microseconds ("y", "cb"): 1-2-5 per
-// decade, 1us .. 100s; gnuplot shows those inside the range.
-std::string latency_tics(const std::string& axis);
+// decade, 1us .. 100s; gnuplot shows those inside the range. `decades_only`:
+// 1-10-100 for small panels, where 1-2-5 labels would overlap.
+std::string latency_tics(const std::string& axis, bool decades_only = false);
 // A line style for a series: solid for the first, dashed for the second ...
 std::string dash_of(unsigned series_index);
 

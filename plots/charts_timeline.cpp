@@ -95,7 +95,7 @@ data_table heat_cells(const run_result& r, const std::string& name, heat_range& 
     return t;
 }
 
-// One panel per run (two columns beyond three runs), a shared colour scale.
+// One panel per run, shared time, latency and colour scales.
 chart histogram_heatmap(const run_group& g, const std::vector<timed>& runs, bool several) {
     chart c = chart_frame(g.key + "-heatmap", g.title, g.title + ": latency heatmap (interval x latency band)", g.runs,
                           several);
@@ -106,15 +106,16 @@ chart histogram_heatmap(const run_group& g, const std::vector<timed>& runs, bool
         c.data.push_back(timeline_table(*t.run.run, t.table + "p99", 0));
         for (const auto& p : t.run.run->timeline) t_end = std::max(t_end, p.t_s + p.dur_s);
     }
-    const size_t n = runs.size(), cols = n > 3 ? 2 : 1, rows = (n + cols - 1) / cols;
+    // One column up to three runs, then two, then three: panels stay wider than high.
+    const size_t n = runs.size(), cols = n <= 3 ? 1 : n == 4 ? 2 : 3, rows = (n + cols - 1) / cols;
     if (range.hi_us == 0) range = {1, 1, 1000};  // no op in any interval: an empty, labelled frame
-    const double top = 0.8, bottom = 0.08 + 0.03 * static_cast<double>(c.notes.size());
+    const double top = 0.8, bottom = 0.12 + 0.03 * static_cast<double>(c.notes.size());
     char layout[160];
     std::snprintf(layout, sizeof layout,
                   "set multiplot layout %zu,%zu margins 0.08,0.86,%.3f,%.3f spacing 0.06,%.3f\n"
                   "set colorbox user origin screen 0.89,screen %.3f size screen 0.02,screen %.3f\n",
                   rows, cols, bottom, top, rows > 1 ? 0.1 : 0.0, bottom, top - bottom);
-    std::string body = std::string(layout) + "set logscale y\n" + latency_tics("y") +
+    std::string body = std::string(layout) + "set logscale y\n" + latency_tics("y", rows > 1) +
                        "set yrange [" + cell(range.lo_us / 1.25) + ":" + cell(range.hi_us * 1.25) + "]\n" +  // one scale: panels compare
                        "set logscale cb\nset cbrange [1:" + cell(std::max(10.0, range.max_rate)) + "]\n" +
                        "set cblabel \"ops/s in the band\" offset 1.5,0\nset format cb \"%.0s%c\"\n" +
@@ -125,7 +126,8 @@ chart histogram_heatmap(const run_group& g, const std::vector<timed>& runs, bool
         const auto& t = runs[i];
         body += "set title " + quoted(run_label(t.run, several)) + " offset 0,-0.6 tc rgb \"" +
                 backend_colour(t.run.run->backend) + "\"\n";
-        body += std::string(i + cols >= n ? "set xlabel \"time since the measured window began (s)\"\n" : "unset xlabel\n");
+        const std::string xlabel = cols > 1 ? "time in the window (s)" : "time since the measured window began (s)";
+        body += i + cols >= n ? "set xlabel \"" + xlabel + "\"\n" : std::string("unset xlabel\n");
         body += std::string(i % cols == 0 ? "set ylabel \"latency (log)\"\n" : "unset ylabel\n");
         body += "plot '" + c.file_of(t.table) + "' using 1:2:3:4:5:6:7 with boxxyerror lc palette notitle, \\\n     '" +
                 c.file_of(t.table + "p99") + "' using 1:6 with linespoints lw 2 pt 7 ps 0.5 lc rgb \"#00b4d8\" title \"p99\"\n";

@@ -92,12 +92,13 @@ TEST(suite_file, shipped_suites_parse_and_pass_the_option_parser) {
     EXPECT_EQ(read_suite(std::string(IOBENCH_SOURCE_DIR) + "/suites/full.ini").jobs.size(), 4u + 4 + 3 + 2 + 3 + 3);
 }
 
-// ./run_all.sh's files keep the names they had before it read default.ini.
+// ./run_all.sh's files keep the names they had before it read default.ini (plus the iodepth sweep's).
 TEST(suite_file, default_suite_jobs_keep_run_all_file_names) {
     std::vector<std::string> names;
     for (const suite_job& j : read_suite(std::string(IOBENCH_SOURCE_DIR) + "/suites/default.ini").jobs)
         names.push_back(j.name);
-    EXPECT_EQ(names, (std::vector<std::string>{"randread-4k-qd32", "randread-4k-qd1", "randwrite-4k-qd32",
+    EXPECT_EQ(names, (std::vector<std::string>{"randread-4k-qd32", "randread-4k-qd1", "randread-4k-iodepth=4",
+                                                "randread-4k-iodepth=8", "randread-4k-iodepth=16", "randwrite-4k-qd32",
                                                 "read-128k-qd8", "echo-64c", "http-64c"}));
 }
 
