@@ -28,11 +28,11 @@ bool drawable(const run_result& r) {
 
 std::string colour_cell(const std::string& backend) { return "0x" + backend_colour(backend).substr(1); }
 
-std::string latency_tics(const std::string& axis, bool decades_only) {
+std::string latency_tics(const std::string& axis, int per_decade) {
     std::string s = "set " + axis + "tics (";
     for (double us = 1; us <= 1e8; us *= 10)
-        for (const double m : {1.0, 2.0, 5.0}) {
-            if (decades_only && m > 1) continue;
+        for (const double m : {1.0, 2.0, 3.0, 5.0}) {
+            if (per_decade >= 3 ? m == 3.0 : per_decade == 2 ? (m == 2.0 || m == 5.0) : m > 1) continue;
             const double v = m * us;
             char label[32];
             if (v < 1e3) std::snprintf(label, sizeof label, "%gus", v);

@@ -31,9 +31,9 @@ bool drawable(const run_result& r);
 // 0xRRGGBB for `lc rgb variable`.
 std::string colour_cell(const std::string& backend);
 // Tic labels with units for a log axis in microseconds ("y", "cb"): 1-2-5 per
-// decade, 1us .. 100s; gnuplot shows those inside the range. `decades_only`:
-// 1-10-100 for small panels, where 1-2-5 labels would overlap.
-std::string latency_tics(const std::string& axis, bool decades_only = false);
+// decade, 1us .. 100s; gnuplot shows those inside the range. Small panels,
+// where 1-2-5 labels would overlap, take `per_decade` 2 (1-3) or 1 (1-10-100).
+std::string latency_tics(const std::string& axis, int per_decade = 3);
 // A line style for a series: solid for the first, dashed for the second ...
 std::string dash_of(unsigned series_index);
 

@@ -115,7 +115,7 @@ chart histogram_heatmap(const run_group& g, const std::vector<timed>& runs, bool
                   "set multiplot layout %zu,%zu margins 0.08,0.86,%.3f,%.3f spacing 0.06,%.3f\n"
                   "set colorbox user origin screen 0.89,screen %.3f size screen 0.02,screen %.3f\n",
                   rows, cols, bottom, top, rows > 1 ? 0.1 : 0.0, bottom, top - bottom);
-    std::string body = std::string(layout) + "set logscale y\n" + latency_tics("y", rows > 1) +
+    std::string body = std::string(layout) + "set logscale y\n" + latency_tics("y", rows == 1 ? 3 : range.hi_us > 300 * range.lo_us ? 1 : 2) +
                        "set yrange [" + cell(range.lo_us / 1.25) + ":" + cell(range.hi_us * 1.25) + "]\n" +  // one scale: panels compare
                        "set logscale cb\nset cbrange [1:" + cell(std::max(10.0, range.max_rate)) + "]\n" +
                        "set cblabel \"ops/s in the band\" offset 1.5,0\nset format cb \"%.0s%c\"\n" +
