@@ -9,6 +9,7 @@
 #include "harness/net/net_address.hpp"
 #include "workloads/net_workload.hpp"
 #include "workloads/storage_workload.hpp"
+#include "workloads/transfer_method.hpp"
 
 #include <boost/program_options.hpp>
 #include <cctype>
@@ -45,6 +46,7 @@ struct raw_flags {
     std::string interval = "1s", steady;
     std::string aio_fds = "per-slot";
     std::string format = "json";
+    std::string method = "all", cache = "warm";
 };
 
 constexpr const char* format_help =
@@ -62,7 +64,8 @@ export_set parse_formats(const std::string& list) {
 po::options_description common_description(raw_flags& f, run_options& o, const char* backend_help,
                                            const char* runtime_default) {
     static const std::string workload_help =
-        "storage: read | write | randread | randwrite | randrw;  network: " + net_workload_names(" | ", " | ");
+        "storage: read | write | randread | randwrite | randrw;  network: " + net_workload_names(" | ", " | ") +
+        ";  transfer (a file to a loopback socket, see --method)";
     po::options_description d("common options");
     d.add_options()
         ("backend,b", po::value(&f.backend)->default_value("all"), backend_help)
@@ -126,6 +129,21 @@ po::options_description storage_description(raw_flags& f, run_options& o) {
          "glibc runs its requests one after another on one helper, as fio's posixaio does)")
         ("registered-files", po::bool_switch(&o.registered_files), "io_uring: register the target fds")
         ("fixed-buffers", po::bool_switch(&o.fixed_buffers), "io_uring: register the buffers, use READ/WRITE_FIXED");
+    return d;
+}
+
+po::options_description transfer_description(raw_flags& f, run_options& o) {
+    static const std::string method_help =
+        "transfer: " + transfer_method_names(" | ") + " | all (comma list allowed). read_send runs on each --backend "
+        "that has sockets; the others are their own mechanism and run once";
+    po::options_description d("transfer options (--workload transfer; also --size, default 1G, and --bs, default 64k)");
+    d.add_options()
+        ("method", po::value(&f.method)->default_value(f.method), method_help.c_str())
+        ("cache", po::value(&f.cache)->default_value(f.cache),
+         "transfer: warm (the file is read once before each run, so it is in the page cache) | cold "
+         "(posix_fadvise DONTNEED before each run); the resident fraction is recorded either way")
+        ("direct", po::bool_switch(&o.direct),
+         "transfer: read_send reads with O_DIRECT (--bs a multiple of 4096; the unaligned tail is read buffered)");
     return d;
 }
 
@@ -216,6 +234,34 @@ void check_storage(const raw_flags& f, const po::variables_map& vm, run_options&
     o.backend_opts.aio_fds = o.aio_fds;
 }
 
+void check_transfer(const raw_flags& f, const po::variables_map& vm, run_options& o) {
+    o.transfer = true;
+    const uint64_t bs = vm["bs"].defaulted() ? 64 * 1024 : parse_size(f.bs, "--bs");
+    if (bs == 0 || bs > (16u << 20)) throw usage_error("--bs: must be between 1 byte and 16 MiB for transfer");
+    o.bs = static_cast<uint32_t>(bs);
+    if (o.direct && o.bs % 4096 != 0) throw usage_error("--bs " + f.bs + ": --direct needs a multiple of 4096");
+    o.size = parse_size(f.size, "--size");
+    if (o.size == 0) throw usage_error("--size: must be more than 0");
+    if (!vm["file"].empty() && !vm["dir"].defaulted()) throw usage_error("--file and --dir: give one, not both");
+    if (f.cache == "warm") o.cold = false;
+    else if (f.cache == "cold") o.cold = true;
+    else throw usage_error("--cache: unknown state '" + f.cache + "' (warm, cold)");
+    o.buffered = !o.direct;
+    o.methods.clear();
+    for (size_t start = 0; start <= f.method.size();) {
+        const size_t end = std::min(f.method.find(',', start), f.method.size());
+        const std::string name = f.method.substr(start, end - start);
+        start = end + 1;
+        if (name == "all") {
+            for (size_t i = 0; i < transfer_method_count(); ++i) o.methods.emplace_back(transfer_method_at(i).name);
+        } else if (find_transfer_method(name)) {
+            o.methods.push_back(name);
+        } else {
+            throw usage_error("--method: unknown method '" + name + "' (" + transfer_method_names() + ", all)");
+        }
+    }
+}
+
 void check_network(const raw_flags& f, const po::variables_map& vm, run_options& o) {
     const net_workload* w = o.net = find_net_workload(o.workload);
     const uint64_t msg = vm.count("msg-size") ? parse_size(f.msg_size, "--msg-size") : w->default_msg_size;
@@ -260,6 +306,7 @@ void parse_run(const std::vector<std::string>& args, command_line& cl) {
     po::options_description desc;
     desc.add(common_description(f, o, ("backends to run: NAME[,NAME...] or all (" + backend_names() + ")").c_str(), "10s"))
         .add(storage_description(f, o))
+        .add(transfer_description(f, o))
         .add(server_description(f, o, "network: the loopback address the server under test binds (port 0 = any free)"))
         .add(load_description(f, o, false))
         .add(measure_description(f, o, true));
@@ -281,7 +328,15 @@ void parse_run(const std::vector<std::string>& args, command_line& cl) {
         throw usage_error("--format " + f.format + ": needs -o PATH (a file: the other formats are written beside it)");
     expand_backends(f.backend, o.backends);
     check_common(f, o);
-    if (find_net_workload(o.workload)) {
+    if (o.workload != "transfer") {
+        for (const char* flag : {"method", "cache"})
+            if (!vm[flag].defaulted()) throw usage_error(std::string("--") + flag + ": --workload transfer only");
+        if (o.direct) throw usage_error("--direct: --workload transfer only (storage is O_DIRECT unless --buffered)");
+    }
+    if (o.workload == "transfer") {
+        if (o.steady.enabled) throw usage_error("--steady-state: storage workloads only");
+        check_transfer(f, vm, o);
+    } else if (find_net_workload(o.workload)) {
         if (o.runtime_ns == 0) throw usage_error("--runtime: must be more than 0");
         if (o.steady.enabled) throw usage_error("--steady-state: storage workloads only");
         check_network(f, vm, o);
@@ -291,7 +346,8 @@ void parse_run(const std::vector<std::string>& args, command_line& cl) {
         if (o.steady.enabled && o.ops) throw usage_error("--steady-state: bounded by --runtime, not --ops");
     } else {
         throw usage_error("--workload: unknown workload '" + o.workload +
-                          "' (storage: read, write, randread, randwrite, randrw; network: " + net_workload_names() + ")");
+                          "' (storage: read, write, randread, randwrite, randrw; network: " + net_workload_names() +
+                          "; transfer)");
     }
 }
 

@@ -1,0 +1,71 @@
+// End-to-end: `iobench run --workload transfer --method all --size 8m` writes a
+// results file that passes the schema check, with a verified `transfer` object
+// per row; bad transfer input exits 2 with one line. Loopback only.
+#include "tests/cli_runner.hpp"
+#include "tests/results_check.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <algorithm>
+#include <set>
+
+using nlohmann::json;
+using namespace iobench::test;
+
+namespace {
+
+TEST(e2e_transfer, method_all_moves_8m_verified_and_writes_the_transfer_object) {
+    const auto out = work_dir() / "transfer.json";
+    const cli_result r = run_cli("run --workload transfer --method all --size 8m --quiet --dir " + work_dir().string() +
+                                 " -o " + out.string());
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    const std::string text = slurp(out);
+    expect_valid_results(text);
+    const json doc = json::parse(text);
+    EXPECT_EQ(doc["parameters"]["kind"], "transfer");
+    std::set<std::string> methods;
+    for (const json& res : doc["results"]) {
+        const json& t = res["transfer"];
+        methods.insert(t["method"].get<std::string>());
+        if (res["status"] == "unsupported") {
+            EXPECT_NE(res["reason"], "") << t["method"];
+            continue;
+        }
+        ASSERT_EQ(res["status"], "ok") << res["backend"] << " " << t["method"] << ": " << res["reason"];
+        EXPECT_EQ(t["bytes"].get<uint64_t>(), 8u << 20);
+        EXPECT_EQ(t["chunk"].get<uint64_t>(), 64u * 1024);  // the default --bs for transfer
+        EXPECT_EQ(t["cache"], "warm");
+        EXPECT_GT(t["gbit_per_sec"].get<double>(), 0.0);
+        EXPECT_GT(t["syscalls_per_mb"].get<double>(), 0.0);
+        const bool zc = t["method"] == "io_uring_send_zc" || t["method"] == "msg_zerocopy";
+        EXPECT_EQ(t.contains("zerocopy"), zc) << t["method"];
+        if (zc) {
+            EXPECT_EQ(t["zerocopy"]["bytes_zero_copied"].get<uint64_t>() + t["zerocopy"]["bytes_copied"].get<uint64_t>(),
+                      8u << 20);
+        }
+    }
+    EXPECT_EQ(methods, (std::set<std::string>{"read_send", "mmap_send", "sendfile", "splice", "tee", "io_uring_splice",
+                                              "io_uring_send_zc", "msg_zerocopy"}));
+    // The table shows the transfer columns.
+    const cli_result t = run_cli("run --workload transfer --method sendfile --size 1m --cache cold --quiet --dir " +
+                                 work_dir().string());
+    ASSERT_EQ(t.exit_code, 0) << t.out << t.err;
+    EXPECT_NE(t.out.find("Gbit/s"), std::string::npos) << t.out;
+    EXPECT_NE(t.out.find("sendfile"), std::string::npos) << t.out;
+}
+
+TEST(e2e_transfer, bad_input_exits_2_with_one_line) {
+    for (const char* args : {"run --workload transfer --method carrier_pigeon", "run --workload transfer --cache hot",
+                             "run --workload randread --method sendfile",
+                             "run --workload transfer --direct --bs 1000"}) {
+        const cli_result r = run_cli(args);
+        EXPECT_EQ(r.exit_code, 2) << args << ": " << r.err;
+        EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << args << ": " << r.err;
+    }
+    const cli_result h = run_cli("run --help");
+    EXPECT_NE(h.out.find("--method"), std::string::npos);
+    EXPECT_NE(h.out.find("--cache"), std::string::npos);
+    EXPECT_NE(h.out.find("--direct"), std::string::npos);
+}
+
+}  // namespace
