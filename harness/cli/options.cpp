@@ -246,7 +246,7 @@ void check_transfer(const raw_flags& f, const po::variables_map& vm, run_options
     if (f.cache == "warm") o.cold = false;
     else if (f.cache == "cold") o.cold = true;
     else throw usage_error("--cache: unknown state '" + f.cache + "' (warm, cold)");
-    o.buffered = !o.direct;
+    o.buffered = false;  // storage's flag; transfer reads buffered unless --direct (o.direct)
     o.methods.clear();
     for (size_t start = 0; start <= f.method.size();) {
         const size_t end = std::min(f.method.find(',', start), f.method.size());
