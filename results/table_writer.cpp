@@ -87,6 +87,7 @@ private:
             line("  %s: %s", status.c_str(), r.reason.c_str());
         if (t.cached_fraction >= 0) line("  note: file %.0f%% in the page cache at the start", t.cached_fraction * 100);
         for (const auto& n : r.notes) line("  note: %s", n.c_str());
+        cpu_line(r.cpu_detail);  // load = the receivers
     }
     static std::string bytes_text(uint64_t b) {
         char buf[32];

@@ -9,8 +9,9 @@
 #include "backends/unique_fd.hpp"
 #include "harness/storage/test_file.hpp"
 #include "harness/system/clock.hpp"
-#include "harness/system/cpu_time.hpp"
 #include "harness/system/host_sample.hpp"
+#include "harness/system/thread_cpu.hpp"
+#include "harness/system/thread_role.hpp"
 #include "harness/transfer/transfer_receiver.hpp"
 #include "workloads/transfer_method.hpp"
 
@@ -77,6 +78,12 @@ void set_cache(int fd, uint64_t size, bool cold) {
         if (n <= 0) break;  // the run itself will report a read problem
         off += static_cast<uint64_t>(n);
     }
+}
+
+// A receiver thread: the `load` class in cpu.by_thread, so the sender's share is the rest.
+void receiver_thread(int sock, uint64_t expect, uint64_t seed, receive_report* out) {
+    const thread_role role(thread_class::load, "ib-xfer-recv");
+    receive_and_verify(sock, expect, seed, *out);
 }
 
 std::string method_reason(const transfer_method& m, const transfer_counts& c, int rc) {
@@ -167,11 +174,12 @@ run_result run_transfer_row(const std::string& row, const run_options& o, const 
     transfer_counts c;
     receive_report rep[2];
 
-    const cpu_usage cpu0 = process_cpu();
-    const uint64_t t0 = now_ns();
-    std::thread rx1(receive_and_verify, a.recv.get(), file.size(), file.pattern_seed(), std::ref(rep[0]));
+    // The receivers start first (they block in recv), so both CPU samples see them.
+    std::thread rx1(receiver_thread, a.recv.get(), file.size(), file.pattern_seed(), &rep[0]);
     std::thread rx2;
-    if (m.receivers > 1) rx2 = std::thread(receive_and_verify, b.recv.get(), file.size(), file.pattern_seed(), std::ref(rep[1]));
+    if (m.receivers > 1) rx2 = std::thread(receiver_thread, b.recv.get(), file.size(), file.pattern_seed(), &rep[1]);
+    const cpu_sample s0 = sample_cpu();
+    const uint64_t t0 = now_ns();
     const int rc = m.run(io, c);
     // EOF for the receivers: they finish once every byte sent has arrived.
     if (be) be->forget_fd(a.send.get());
@@ -180,14 +188,13 @@ run_result run_transfer_row(const std::string& row, const run_options& o, const 
     rx1.join();
     if (rx2.joinable()) rx2.join();
     const uint64_t t1 = now_ns();
-    const cpu_usage cpu1 = process_cpu();
+    const cpu_sample s1 = sample_cpu();  // after the joins: the receivers' roles left their final figures
 
     r.duration_s = static_cast<double>(t1 - t0) / 1e9;
-    r.cpu = cpu1 - cpu0;
-    for (unsigned i = 0; i < m.receivers; ++i) {
-        t.receiver_cpu.user_s += rep[i].cpu.user_s;
-        t.receiver_cpu.sys_s += rep[i].cpu.sys_s;
-    }
+    // By thread class (harness = the sender, load = the receivers, iou-*, aio-helpers).
+    const cpu_split split = split_window(s0, s1, storage_split_rules(r.backend));
+    set_window_cpu(r, split);
+    t.receiver_cpu = split.by_class[static_cast<size_t>(thread_class::load)].cpu;
     // The sender's share: the process less the receivers (io_uring workers and AIO helpers stay in).
     t.sender_cpu = {std::max(0.0, r.cpu.user_s - t.receiver_cpu.user_s), std::max(0.0, r.cpu.sys_s - t.receiver_cpu.sys_s)};
     t.syscalls = c.syscalls;
@@ -203,6 +210,10 @@ run_result run_transfer_row(const std::string& row, const run_options& o, const 
         r.iops = static_cast<double>(r.ops) / r.duration_s;
     }
     if (r.ops) r.cpu_per_op_ns = (r.cpu.user_s + r.cpu.sys_s) * 1e9 / static_cast<double>(r.ops);
+    if (r.cpu_detail.measured && r.ops) {  // set_window_cpu left these 0: it had no ops yet
+        r.cpu_detail.per_op_voluntary_cs = static_cast<double>(r.cpu_detail.voluntary_cs) / static_cast<double>(r.ops);
+        r.cpu_detail.per_op_involuntary_cs = static_cast<double>(r.cpu_detail.involuntary_cs) / static_cast<double>(r.ops);
+    }
     t.gbit_per_sec = r.bytes_per_sec * 8 / 1e9;
     const double gb = static_cast<double>(r.bytes) / 1e9, mb = static_cast<double>(r.bytes) / 1e6;
     if (gb > 0) {
