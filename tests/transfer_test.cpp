@@ -4,6 +4,7 @@
 // byte fail loudly with the offset; tee reaches both receivers; send_zc and
 // MSG_ZEROCOPY report copied vs zero-copied. Behaviour only, never timing.
 #include "harness/cli/options.hpp"
+#include "harness/net/netns.hpp"
 #include "harness/run/run_plan.hpp"
 #include "harness/storage/test_file.hpp"
 #include "harness/transfer/transfer_receiver.hpp"
@@ -83,6 +84,41 @@ TEST(transfer, read_send_direct_handles_the_unaligned_tail) {
         ASSERT_EQ(r.status, run_status::ok) << b << ": " << r.reason;
         EXPECT_TRUE(r.transfer->direct);
         EXPECT_EQ(r.transfer->bytes, file_size) << b;
+    }
+}
+
+// The methods that read the file themselves, from an O_DIRECT fd. ext4 returns
+// the short tail to an aligned O_DIRECT read, but sendfile refuses it (EINVAL):
+// that tail goes from the buffered fd, and a note says so.
+TEST(transfer, direct_methods_send_the_unaligned_tail_buffered) {
+    const run_options o = options_of({"--method", "all", "--direct"});
+    for (const char* m : {"sendfile", "io_uring_send_zc", "msg_zerocopy"}) {
+        const run_result r = run_row(m, o);
+        if (r.status == run_status::unsupported) continue;
+        ASSERT_EQ(r.status, run_status::ok) << m << ": " << r.reason;
+        EXPECT_TRUE(r.transfer->direct) << m;
+        EXPECT_EQ(r.transfer->bytes, file_size) << m;
+        bool noted = false;
+        for (const auto& n : r.notes) noted = noted || n.find("read buffered") != std::string::npos;
+        EXPECT_TRUE(noted || std::string(m) != "sendfile") << m;
+    }
+    EXPECT_FALSE(run_row("splice", o).transfer->direct);  // splice reads through the page cache only
+}
+
+// --netns: the receivers in one namespace, the sender in the other, over a veth pair (root + iproute2).
+TEST(transfer, netns_moves_the_file_over_a_veth_pair) {
+    std::unique_ptr<netns_pair> ns;
+    try {
+        ns = std::make_unique<netns_pair>();
+    } catch (const std::exception& e) {
+        GTEST_SKIP() << "no network namespaces here: " << e.what();
+    }
+    const run_options o = options_of({"--method", "all"});
+    for (const char* row : {"sendfile", "tee", "read_send@io_uring", "msg_zerocopy"}) {
+        const run_result r = run_transfer_row(row, o, {}, shared_file(), ns.get());
+        if (r.status == run_status::unsupported) continue;
+        ASSERT_EQ(r.status, run_status::ok) << row << ": " << r.reason;
+        EXPECT_EQ(r.transfer->bytes, file_size) << row;
     }
 }
 

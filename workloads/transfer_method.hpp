@@ -16,7 +16,7 @@ namespace iobench {
 // What a method sends and through what.
 struct transfer_io {
     int file_fd = -1;    // the file, opened O_RDONLY (buffered)
-    int direct_fd = -1;  // read_send --direct: the same file with O_DIRECT, else -1
+    int direct_fd = -1;  // --direct (methods with direct_reads): the same file with O_DIRECT, else -1
     uint64_t size = 0;   // bytes to send: the whole file
     uint32_t bs = 64 * 1024;
     int sock = -1;       // connected to the receiver (blocking unless the backend wants non-blocking fds)
@@ -32,7 +32,7 @@ struct transfer_counts {
     const char* syscalls_counted = "syscalls the sender made";
     bool zerocopy_reported = false;
     uint64_t bytes_zero_copied = 0, bytes_copied = 0;  // from the kernel's own completion reports
-    uint64_t direct_tail_bytes = 0;  // read_send --direct: tail bytes read buffered (O_DIRECT refused them)
+    uint64_t direct_tail_bytes = 0;  // --direct: bytes read buffered (O_DIRECT refused or left them short)
     const char* error = nullptr;   // the failing call, with the result's -errno
     bool unsupported = false;      // the kernel refused the mechanism itself (setsockopt, opcode): not a failure
 };
@@ -47,7 +47,7 @@ struct transfer_method {
     // and run on this one backend name (their results say so).
     std::string_view fixed_backend;  // empty: through the backend under test
     unsigned receivers;              // tee: 2
-    bool needs_direct_ok;            // --direct applies (O_DIRECT reads)
+    bool direct_reads;               // --direct applies: it reads (or sendfiles) from an O_DIRECT fd
     transfer_fn run;
 };
 

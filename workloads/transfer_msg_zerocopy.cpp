@@ -2,6 +2,7 @@
 // kernel reports finished sends on the socket's error queue as ranges of send
 // ids, with SO_EE_CODE_ZEROCOPY_COPIED when it copied after all (loopback does).
 #include "workloads/transfer_method.hpp"
+#include "workloads/transfer_read.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -107,15 +108,7 @@ int transfer_msg_zerocopy(const transfer_io& io, transfer_counts& c) {
             }
         const auto want = static_cast<uint32_t>(std::min<uint64_t>(io.bs, io.size - off));
         char* p = base + static_cast<size_t>(next) * io.bs;
-        for (uint32_t got = 0; got < want;) {
-            const ssize_t n = ::pread(io.file_fd, p + got, want - got, static_cast<off_t>(off + got));
-            ++c.syscalls;
-            if (n <= 0) {
-                c.error = "MSG_ZEROCOPY: pread";
-                return n < 0 ? -errno : -EIO;
-            }
-            got += static_cast<uint32_t>(n);
-        }
+        if (const int e = read_chunk(io, p, off, want, c, "MSG_ZEROCOPY: pread")) return e;
         for (uint32_t sent = 0; sent < want;) {
             if (z->next_id - z->done_id >= id_ring) {
                 if (const int e = wait_errqueue(io.sock, *z, c)) {

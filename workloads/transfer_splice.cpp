@@ -59,13 +59,21 @@ ssize_t fill(const transfer_io& io, int pipe_w, loff_t* off, size_t want, transf
 
 }  // namespace
 
+// With --direct, from the O_DIRECT fd: the kernel refuses an unaligned tail
+// with EINVAL (KERNEL-FACTS §5 D), so the rest goes from the buffered fd.
 int transfer_sendfile(const transfer_io& io, transfer_counts& c) {
     off_t off = 0;
+    int from = io.direct_fd >= 0 ? io.direct_fd : io.file_fd;
     while (static_cast<uint64_t>(off) < io.size) {
         const auto want = static_cast<size_t>(std::min<uint64_t>(io.bs, io.size - static_cast<uint64_t>(off)));
-        const ssize_t n = ::sendfile(io.sock, io.file_fd, &off, want);
+        const ssize_t n = ::sendfile(io.sock, from, &off, want);
         ++c.syscalls;
         if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && errno == EINVAL && from == io.direct_fd) {
+            from = io.file_fd;
+            c.direct_tail_bytes = io.size - static_cast<uint64_t>(off);
+            continue;
+        }
         if (n <= 0) {
             c.error = "sendfile";
             return n < 0 ? -errno : -EPIPE;

@@ -4,6 +4,7 @@
 #include "workloads/transfer_method.hpp"
 
 #include "backends/unique_fd.hpp"
+#include "workloads/transfer_read.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -173,15 +174,7 @@ int transfer_uring_send_zc(const transfer_io& io, transfer_counts& c) {
         if (!sending && off < io.size && notifs[next] == 0) {
             const auto want = static_cast<uint32_t>(std::min<uint64_t>(io.bs, io.size - off));
             char* p = base + static_cast<size_t>(next) * io.bs;
-            for (uint32_t got = 0; got < want;) {
-                const ssize_t n = ::pread(io.file_fd, p + got, want - got, static_cast<off_t>(off + got));
-                ++c.syscalls;
-                if (n <= 0) {
-                    c.error = "send_zc: pread";
-                    return n < 0 ? -errno : -EIO;
-                }
-                got += static_cast<uint32_t>(n);
-            }
+            if (const int e = read_chunk(io, p, off, want, c, "send_zc: pread")) return e;
             io_uring_sqe* s = io_uring_get_sqe(r);
             io_uring_prep_send_zc(s, io.sock, p, want, MSG_NOSIGNAL | MSG_WAITALL, IORING_SEND_ZC_REPORT_USAGE);
             s->user_data = (uint64_t{want} << 8) | next;

@@ -143,7 +143,9 @@ po::options_description transfer_description(raw_flags& f, run_options& o) {
          "transfer: warm (the file is read once before each run, so it is in the page cache) | cold "
          "(posix_fadvise DONTNEED before each run); the resident fraction is recorded either way")
         ("direct", po::bool_switch(&o.direct),
-         "transfer: read_send reads with O_DIRECT (--bs a multiple of 4096; the unaligned tail is read buffered)");
+         "transfer: read with O_DIRECT where the method reads the file itself (read_send, sendfile, "
+         "io_uring_send_zc, msg_zerocopy; --bs a multiple of 4096); the unaligned tail, which O_DIRECT refuses, is "
+         "read buffered and counted in a note");
     return d;
 }
 

@@ -49,7 +49,7 @@ parameter_map parameters_of(const run_options& o) {
         std::string methods;
         for (const auto& m : o.methods) methods += (methods.empty() ? "" : ",") + m;
         p.insert({{"kind", "transfer"}, {"bs", num(o.bs)}, {"size", num(o.size)}, {"method", methods},
-                  {"cache", o.cold ? "cold" : "warm"}, {"direct", o.direct}, {"mode", "closed-loop"}});
+                  {"cache", o.cold ? "cold" : "warm"}, {"direct", o.direct}, {"netns", o.netns}, {"mode", "closed-loop"}});
         return p;
     }
     if (o.network()) {
@@ -173,9 +173,11 @@ int cmd_run(const run_options& o, const std::string& raw, const run_hooks& hooks
     test_file target({o.file, o.file.empty() ? o.dir : "", o.size, o.seed ^ default_pattern_seed, o.verify || o.transfer});
     sinks.begin(target.path());
     if (o.transfer) {
+        std::optional<netns_pair> ns;
+        if (o.netns) ns.emplace();  // one pair for every row
         run_interleaved(transfer_rows(o), plan, [&](const std::string& row, unsigned rep) {
             announce(o, plan, row, rep);
-            return run_transfer_row(row, o, plan, target);
+            return run_transfer_row(row, o, plan, target, ns ? &*ns : nullptr);
         }, add);
         return sinks.end();
     }

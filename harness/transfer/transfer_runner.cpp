@@ -1,4 +1,4 @@
-// --workload transfer, one row: sockets over loopback, the cache state set
+// --workload transfer, one row: sockets over loopback (or a veth pair with --netns), the cache state set
 // outside the timed window, receivers on their own threads, the method on
 // this thread (an io_uring backend's SINGLE_ISSUER ring is made here), and
 // the result: rate, the sender's CPU per GB, calls per MB, zero-copy reports.
@@ -7,6 +7,7 @@
 #include "backends/probe_util.hpp"
 #include "backends/registry.hpp"
 #include "backends/unique_fd.hpp"
+#include "harness/net/netns.hpp"
 #include "harness/storage/test_file.hpp"
 #include "harness/system/clock.hpp"
 #include "harness/system/host_sample.hpp"
@@ -19,6 +20,7 @@
 #include <fcntl.h>
 #include <memory>
 #include <netinet/in.h>
+#include <optional>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <system_error>
@@ -43,19 +45,34 @@ struct tcp_pair {
     unique_fd send, recv;
 };
 
-tcp_pair connect_loopback(bool nonblocking_sender) {
-    unique_fd l(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    if (!l) fail_setup("socket");
+// With --netns the receiver's end lives in the server namespace and the
+// sender's in the client one (a socket keeps the namespace it was made in,
+// so only this setup switches namespaces; no thread stays in one).
+tcp_pair connect_pair(bool nonblocking_sender, const netns_pair* ns) {
+    unique_fd l;
     sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    if (::bind(l.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(l.get(), 1) != 0 ||
-        ::getsockname(l.get(), reinterpret_cast<sockaddr*>(&a), &len) != 0)
-        fail_setup("bind/listen 127.0.0.1:0");
+    {
+        std::optional<netns_guard> in;
+        if (ns) {
+            in.emplace(ns->server_ns());
+            if (::inet_pton(AF_INET, ns->server_ip().c_str(), &a.sin_addr) != 1) fail_setup("inet_pton (netns address)");
+        }
+        l.reset(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+        if (!l) fail_setup("socket");
+        socklen_t len = sizeof a;
+        if (::bind(l.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(l.get(), 1) != 0 ||
+            ::getsockname(l.get(), reinterpret_cast<sockaddr*>(&a), &len) != 0)
+            fail_setup("bind/listen for the receiver");
+    }
     tcp_pair p;
-    p.send.reset(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    if (!p.send || ::connect(p.send.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) fail_setup("connect");
+    {
+        std::optional<netns_guard> in;
+        if (ns) in.emplace(ns->client_ns());
+        p.send.reset(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+        if (!p.send || ::connect(p.send.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) fail_setup("connect");
+    }
     p.recv.reset(::accept4(l.get(), nullptr, nullptr, SOCK_CLOEXEC));
     if (!p.recv) fail_setup("accept");
     set_timeouts(p.send.get());
@@ -104,7 +121,8 @@ std::vector<std::string> transfer_rows(const run_options& o) {
     return rows;
 }
 
-run_result run_transfer_row(const std::string& row, const run_options& o, const run_plan& plan, const test_file& file) {
+run_result run_transfer_row(const std::string& row, const run_options& o, const run_plan& plan, const test_file& file,
+                            const netns_pair* ns) {
     const size_t at = row.find('@');
     const transfer_method& m = *find_transfer_method(row.substr(0, at));
     run_result r;
@@ -113,7 +131,7 @@ run_result run_transfer_row(const std::string& row, const run_options& o, const 
     transfer_facts& t = r.transfer.emplace();
     t.method = std::string(m.name);
     t.cache = o.cold ? "cold" : "warm";
-    t.direct = o.direct && m.needs_direct_ok;
+    t.direct = o.direct && m.direct_reads;
     t.file_size = file.size();
     t.chunk = o.bs;
     t.receivers = m.receivers;
@@ -148,13 +166,13 @@ run_result run_transfer_row(const std::string& row, const run_options& o, const 
         dfd.reset(::open(file.path().c_str(), O_RDONLY | O_CLOEXEC | O_DIRECT));
         if (!dfd) {
             r.status = run_status::unsupported;
-            r.reason = "read_send --direct: open " + file.path() + " with O_DIRECT: " + errno_text(errno);
+            r.reason = std::string(m.name) + " --direct: open " + file.path() + " with O_DIRECT: " + errno_text(errno);
             return r;
         }
     }
     const bool nonblocking = be && !(be->caps() & cap_blocking_fds);
-    tcp_pair a = connect_loopback(nonblocking), b;
-    if (m.receivers > 1) b = connect_loopback(false);
+    tcp_pair a = connect_pair(nonblocking, ns), b;
+    if (m.receivers > 1) b = connect_pair(false, ns);
 
     set_cache(fd.get(), file.size(), o.cold);
     if (const auto f = cached_fraction(file.path(), file.size())) t.cached_fraction = *f;
@@ -222,11 +240,12 @@ run_result run_transfer_row(const std::string& row, const run_options& o, const 
         t.syscalls_per_mb = static_cast<double>(c.syscalls) / mb;
     }
     if (c.zerocopy_reported)
-        r.notes.push_back("loopback: the receive is local, so the kernel copies anyway; bytes_copied is expected "
-                          "here, reported as a fact, not an error");
+        r.notes.push_back(std::string(ns ? "veth" : "loopback") +
+                          ": the receive is local, so the kernel copies anyway; bytes_copied is expected here, "
+                          "reported as a fact, not an error");
     if (c.direct_tail_bytes)
         r.notes.push_back("--direct: " + std::to_string(c.direct_tail_bytes) +
-                          " tail bytes read buffered (O_DIRECT refused the unaligned end)");
+                          " bytes read buffered (O_DIRECT refused or left short the unaligned end)");
 
     // Status: the method's own failure first, then what the receivers saw.
     if (rc < 0) {
