@@ -50,6 +50,8 @@ add_library(iobench_core STATIC
   # harness/transfer: --workload transfer (a file to loopback receivers that verify every byte)
   harness/transfer/transfer_receiver.cpp
   harness/transfer/transfer_runner.cpp
+  harness/transfer/transfer_sender.cpp
+  harness/transfer/transfer_sides.cpp
 )
 target_link_libraries(iobench_core PUBLIC iobench_backends iobench_results iobench_plots Boost::program_options)
 

@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <algorithm>
 #include <set>
+#include <thread>
+#include <unistd.h>
 
 using nlohmann::json;
 using namespace iobench::test;
@@ -54,8 +56,39 @@ TEST(e2e_transfer, method_all_moves_8m_verified_and_writes_the_transfer_object) 
     EXPECT_NE(t.out.find("sendfile"), std::string::npos) << t.out;
 }
 
+// The receiver on another process (another host in real use): serve sends the
+// file to each connection, load verifies it; a load expecting more bytes fails.
+TEST(e2e_transfer, serve_and_load_as_separate_processes) {
+    const std::string port = std::to_string(20000 + ::getpid() % 20000);
+    std::thread server([&] {
+        run_cli("serve --quiet --workload transfer --method sendfile --listen 127.0.0.1:" + port +
+                " --size 4m --runtime 3s --dir " + work_dir().string() + " -o " + (work_dir() / "tserve.json").string());
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(800));
+    const auto load_path = work_dir() / "tload.json";
+    const cli_result ok = run_cli("load --quiet --workload transfer --target 127.0.0.1:" + port + " --size 4m -o " +
+                                  load_path.string());
+    const cli_result longer = run_cli("load --quiet --workload transfer --target 127.0.0.1:" + port + " --size 5m");
+    server.join();
+    ASSERT_EQ(ok.exit_code, 0) << ok.out << ok.err;
+    expect_valid_results(slurp(load_path));
+    const json load = json::parse(slurp(load_path))["results"][0];
+    EXPECT_EQ(load["status"], "ok") << load["reason"];
+    EXPECT_EQ(load["transfer"]["bytes"].get<uint64_t>(), 4u << 20);
+    EXPECT_EQ(longer.exit_code, 1) << longer.out << longer.err;
+    EXPECT_NE(longer.out.find("short transfer, missing from offset 4194304"), std::string::npos) << longer.out;
+    const std::string serve_text = slurp(work_dir() / "tserve.json");
+    expect_valid_results(serve_text);
+    const json serve = json::parse(serve_text)["results"][0];
+    EXPECT_EQ(serve["transfer"]["method"], "sendfile");
+    EXPECT_EQ(serve["transfer"]["receivers"].get<unsigned>(), 2u);  // connections served
+    EXPECT_EQ(serve["transfer"]["bytes"].get<uint64_t>(), 2u * (4u << 20));
+}
+
 TEST(e2e_transfer, bad_input_exits_2_with_one_line) {
     for (const char* args : {"run --workload transfer --method carrier_pigeon", "run --workload transfer --cache hot",
+                             "serve --workload transfer --method tee", "serve --workload transfer --method all",
+                             "load --workload transfer", "serve --workload echo --backend epoll --method sendfile",
                              "run --workload randread --method sendfile",
                              "run --workload transfer --direct --bs 1000"}) {
         const cli_result r = run_cli(args);

@@ -149,6 +149,20 @@ po::options_description transfer_description(raw_flags& f, run_options& o) {
     return d;
 }
 
+// serve and load have no storage options: the transfer file's own flags.
+po::options_description transfer_file_description(raw_flags& f, run_options& o, bool serve) {
+    po::options_description d(serve ? "transfer file (serve --workload transfer)" : "transfer stream (load --workload transfer)");
+    d.add_options()
+        ("bs", po::value(&f.bs)->default_value("64k"), serve ? "bytes per send call" : "recorded as the chunk size")
+        ("size,s", po::value(&f.size)->default_value("1G"),
+         serve ? "bytes of the file served" : "bytes the server's file has: every byte is checked, fewer fail the run")
+        ("seed", po::value(&o.seed)->default_value(0), "pattern seed; serve and load must agree (0 = the default)");
+    if (serve)
+        d.add_options()("file,f", po::value(&o.file), "file to serve; created with the pattern if missing, kept")
+            ("dir,d", po::value(&o.dir)->default_value(o.dir), "directory for a temporary file, removed at exit");
+    return d;
+}
+
 po::options_description server_description(raw_flags& f, run_options& o, const char* listen_help) {
     po::options_description d("network server options");
     d.add_options()
@@ -360,15 +374,32 @@ void parse_serve(const std::vector<std::string>& args, command_line& cl) {
     raw_flags f;
     po::options_description desc;
     desc.add(common_description(f, o, ("the backend that serves: one of " + backend_names()).c_str(), "0"))
-        .add(server_description(f, o, "HOST:PORT to listen on (0.0.0.0:PORT for every interface)"));
+        .add(server_description(f, o, "HOST:PORT to listen on (0.0.0.0:PORT for every interface)"))
+        .add(transfer_description(f, o))
+        .add(transfer_file_description(f, o, true));
     po::variables_map vm;
     if (!parse_with(args, cl, desc, vm)) return;
     cl.cmd = command_line::verb::serve;
+    if (o.workload == "transfer") {
+        // read_send serves on --backend; the other methods are their own mechanism.
+        expand_backends(vm["backend"].defaulted() ? "blocking" : f.backend, o.backends);
+        if (o.backends.size() != 1) throw usage_error("--backend: serve takes exactly one backend");
+        check_common(f, o);
+        check_transfer(f, vm, o);
+        if (o.methods.size() != 1) throw usage_error("--method: serve takes exactly one method");
+        if (find_transfer_method(o.methods.front())->receivers != 1)
+            throw usage_error("--method " + o.methods.front() + ": needs two receivers in one process (iobench run)");
+        parse_net_address(o.listen, "--listen");
+        return;
+    }
+    for (const char* flag : {"method", "cache"})
+        if (!vm[flag].defaulted()) throw usage_error(std::string("--") + flag + ": --workload transfer only");
     if (vm["backend"].defaulted()) throw usage_error("--backend: name the one backend that serves");
     expand_backends(f.backend, o.backends);
     if (o.backends.size() != 1) throw usage_error("--backend: serve takes exactly one backend");
     check_common(f, o);
-    if (!find_net_workload(o.workload)) throw usage_error("--workload: serve takes " + net_workload_names(", ", " or "));
+    if (!find_net_workload(o.workload))
+        throw usage_error("--workload: serve takes " + net_workload_names(", ", ", ") + " or transfer");
     f.client_backend = o.client_backend;
     check_network(f, vm, o);
 }
@@ -380,13 +411,24 @@ void parse_load(const std::vector<std::string>& args, command_line& cl) {
     po::options_description desc;
     desc.add(common_description(f, o, "the load generator's backend (same as --client-backend; default epoll)", "10s"))
         .add(load_description(f, o, true))
-        .add(measure_description(f, o, false));
+        .add(measure_description(f, o, false))
+        .add(transfer_description(f, o))
+        .add(transfer_file_description(f, o, false));
     po::variables_map vm;
     if (!parse_with(args, cl, desc, vm)) return;
     cl.cmd = command_line::verb::load;
     check_common(f, o);
+    if (o.workload == "transfer") {  // one connection, received to EOF and verified
+        check_transfer(f, vm, o);
+        if (o.target.empty()) throw usage_error("--target: give the server's HOST:PORT");
+        parse_net_address(o.target, "--target");
+        return;
+    }
+    for (const char* flag : {"method", "cache"})
+        if (!vm[flag].defaulted()) throw usage_error(std::string("--") + flag + ": --workload transfer only");
     if (o.steady.enabled) throw usage_error("--steady-state: storage workloads only");
-    if (!find_net_workload(o.workload)) throw usage_error("--workload: load takes " + net_workload_names(", ", " or "));
+    if (!find_net_workload(o.workload))
+        throw usage_error("--workload: load takes " + net_workload_names(", ", ", ") + " or transfer");
     if (o.target.empty()) throw usage_error("--target: give the server's HOST:PORT");
     if (o.runtime_ns == 0) throw usage_error("--runtime: must be more than 0");
     if (!vm["backend"].defaulted()) {

@@ -10,6 +10,7 @@
 #include "harness/run/run_plan.hpp"
 #include "harness/storage/storage_runner.hpp"
 #include "harness/transfer/transfer_runner.hpp"
+#include "harness/transfer/transfer_sides.hpp"
 #include "harness/system/host_info.hpp"
 #include "harness/system/interrupt.hpp"
 #include "harness/system/preflight.hpp"
@@ -191,6 +192,14 @@ int cmd_run(const run_options& o, const std::string& raw, const run_hooks& hooks
 int cmd_serve(const run_options& o, const std::string& raw) {
     result_sinks sinks(o, raw);
     sinks.allow_interrupt();
+    if (o.transfer) {
+        test_file file({o.file, o.file.empty() ? o.dir : "", o.size, o.seed ^ default_pattern_seed, true});
+        sinks.prepare(file.path());
+        run_result r = serve_transfer(o, file);
+        sinks.begin(file.path());
+        sinks.add(std::move(r));
+        return sinks.end();
+    }
     sinks.prepare();
     run_result r = serve_network(o);
     sinks.begin();
@@ -201,6 +210,10 @@ int cmd_serve(const run_options& o, const std::string& raw) {
 int cmd_load(const run_options& o, const std::string& raw) {
     result_sinks sinks(o, raw);
     sinks.begin();
+    if (o.transfer) {
+        sinks.add(load_transfer(o));
+        return sinks.end();
+    }
     sinks.add(load_network(o, plan_of(o)));
     return sinks.end();
 }
