@@ -122,6 +122,28 @@ TEST(transfer, netns_moves_the_file_over_a_veth_pair) {
     }
 }
 
+// --bs above the 1 MiB pipe: every file -> pipe splice comes back short, which
+// breaks io_uring's link (the pair's second half: -ECANCELED) and is re-issued.
+TEST(transfer, chunks_larger_than_the_pipe_take_short_splices_and_stay_exact) {
+    constexpr uint64_t big = 3 * (1u << 20) + 777;
+    // Its own directory: a temporary target is named by the pid, so it would replace the shared one.
+    const std::string dir = std::string(IOBENCH_TEST_TMP) + "/big";
+    std::filesystem::create_directories(dir);
+    const test_file f(test_file_spec{"", dir, big, 0x5eed ^ default_pattern_seed, true});
+    std::vector<std::string> args{"iobench", "run", "--workload", "transfer", "--size", std::to_string(big),
+                                  "--bs", "4m", "--method", "splice,tee,io_uring_splice", "--quiet"};
+    std::vector<const char*> argv;
+    for (const auto& a : args) argv.push_back(a.c_str());
+    const run_options o = parse_command_line(static_cast<int>(argv.size()), argv.data()).run;
+    for (const char* m : {"splice", "tee", "io_uring_splice"}) {
+        const run_result r = run_transfer_row(m, o, {}, f);
+        if (r.status == run_status::unsupported) continue;
+        ASSERT_EQ(r.status, run_status::ok) << m << ": " << r.reason;
+        EXPECT_EQ(r.transfer->bytes, big) << m;
+        EXPECT_GT(r.transfer->syscalls, 2 * (big >> 20)) << m;  // several splices per 4 MiB chunk
+    }
+}
+
 TEST(transfer, tee_delivers_to_both_receivers) {
     const run_result r = run_row("tee", options_of({"--method", "tee"}));
     ASSERT_EQ(r.status, run_status::ok) << r.reason;

@@ -51,6 +51,13 @@ struct transfer_method {
     transfer_fn run;
 };
 
+// The pipe the splice methods go through holds one chunk, at most 1 MiB (the
+// default fs.pipe-max-size, so root and others run the same setup): a larger
+// --bs moves through it in several splices, and file -> pipe comes back short.
+inline int transfer_pipe_size(uint32_t bs) {
+    return static_cast<int>(bs < 4096 ? 4096 : bs > (1u << 20) ? (1u << 20) : bs);
+}
+
 const transfer_method* find_transfer_method(std::string_view name);  // nullptr: unknown
 std::string transfer_method_names(std::string_view sep = ", ");
 size_t transfer_method_count();

@@ -18,7 +18,7 @@ struct pipe_pair {
     unique_fd r, w;
 };
 
-// A pipe sized to hold one chunk, so one splice in fills it and one splice out drains it.
+// A pipe sized to hold one chunk (up to 1 MiB), so one splice in fills it and one splice out drains it.
 int make_pipe(uint32_t bs, pipe_pair& p, transfer_counts& c) {
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) {
@@ -27,7 +27,7 @@ int make_pipe(uint32_t bs, pipe_pair& p, transfer_counts& c) {
     }
     p.r.reset(fds[0]);
     p.w.reset(fds[1]);
-    ::fcntl(p.w.get(), F_SETPIPE_SZ, static_cast<int>(std::max<uint32_t>(bs, 4096)));  // best effort: capped at pipe-max-size
+    ::fcntl(p.w.get(), F_SETPIPE_SZ, transfer_pipe_size(bs));  // best effort: the kernel may round it up
     return 0;
 }
 

@@ -89,7 +89,7 @@ int transfer_uring_splice(const transfer_io& io, transfer_counts& c) {
         return -errno;
     }
     unique_fd pr(fds[0]), pw(fds[1]);
-    ::fcntl(pw.get(), F_SETPIPE_SZ, static_cast<int>(std::max<uint32_t>(io.bs, 4096)));
+    ::fcntl(pw.get(), F_SETPIPE_SZ, transfer_pipe_size(io.bs));
     io_uring* r = rg.get();
     for (uint64_t off = 0; off < io.size;) {
         const auto want = static_cast<unsigned>(std::min<uint64_t>(io.bs, io.size - off));
