@@ -8,6 +8,9 @@
 #include <nlohmann/json.hpp>
 #include <algorithm>
 #include <set>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <thread>
 #include <unistd.h>
 
@@ -15,6 +18,19 @@ using nlohmann::json;
 using namespace iobench::test;
 
 namespace {
+
+// A port that was free a moment ago (the kernel picks it).
+int free_port() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    ::close(fd);
+    return ntohs(a.sin_port);
+}
 
 TEST(e2e_transfer, method_all_moves_8m_verified_and_writes_the_transfer_object) {
     const auto out = work_dir() / "transfer.json";
@@ -59,7 +75,7 @@ TEST(e2e_transfer, method_all_moves_8m_verified_and_writes_the_transfer_object) 
 // The receiver on another process (another host in real use): serve sends the
 // file to each connection, load verifies it; a load expecting more bytes fails.
 TEST(e2e_transfer, serve_and_load_as_separate_processes) {
-    const std::string port = std::to_string(20000 + ::getpid() % 20000);
+    const std::string port = std::to_string(free_port());
     std::thread server([&] {
         run_cli("serve --quiet --workload transfer --method sendfile --listen 127.0.0.1:" + port +
                 " --size 4m --runtime 3s --dir " + work_dir().string() + " -o " + (work_dir() / "tserve.json").string());

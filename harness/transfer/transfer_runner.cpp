@@ -125,13 +125,22 @@ run_result run_transfer_row(const std::string& row, const run_options& o, const 
     if (m.receivers > 1) rx2 = std::thread(receiver_thread, b.recv.get(), file.size(), file.pattern_seed(), &rep[1]);
     const cpu_sample s0 = sample_cpu();
     const uint64_t t0 = now_ns();
-    const int rc = m.run(io, c);
     // EOF for the receivers: they finish once every byte sent has arrived.
-    if (snd.be) snd.be->forget_fd(a.send.get());
-    ::shutdown(a.send.get(), SHUT_WR);
-    if (b.send) ::shutdown(b.send.get(), SHUT_WR);
-    rx1.join();
-    if (rx2.joinable()) rx2.join();
+    auto finish = [&] {
+        if (snd.be) snd.be->forget_fd(a.send.get());
+        ::shutdown(a.send.get(), SHUT_WR);
+        if (b.send) ::shutdown(b.send.get(), SHUT_WR);
+        rx1.join();
+        if (rx2.joinable()) rx2.join();
+    };
+    int rc = 0;
+    try {
+        rc = m.run(io, c);
+    } catch (...) {  // setup inside a method (an allocation): the receivers still end first
+        finish();
+        throw;
+    }
+    finish();
     const uint64_t t1 = now_ns();
     const cpu_sample s1 = sample_cpu();  // after the joins: the receivers' roles left their final figures
 
