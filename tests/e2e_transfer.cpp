@@ -41,10 +41,14 @@ TEST(e2e_transfer, method_all_moves_8m_verified_and_writes_the_transfer_object) 
     expect_valid_results(text);
     const json doc = json::parse(text);
     EXPECT_EQ(doc["parameters"]["kind"], "transfer");
-    std::set<std::string> methods;
+    std::set<std::string> methods, rows;
     for (const json& res : doc["results"]) {
         const json& t = res["transfer"];
         methods.insert(t["method"].get<std::string>());
+        // One (backend, workload) per row, as compare, merge and the exports match on it.
+        EXPECT_EQ(res["workload"], "transfer/" + t["method"].get<std::string>());
+        EXPECT_TRUE(rows.insert(res["backend"].get<std::string>() + " " + res["workload"].get<std::string>()).second)
+            << res["backend"] << " " << res["workload"];
         if (res["status"] == "unsupported") {
             EXPECT_NE(res["reason"], "") << t["method"];
             continue;

@@ -3,6 +3,7 @@
 // check, a damaged one is found out, files without it are unchanged, and the
 // table shows the transfer columns.
 #include "results/json_reader.hpp"
+#include "results/merge.hpp"
 #include "results/schema_check.hpp"
 #include "results/writer.hpp"
 #include "tests/results_fixture.hpp"
@@ -78,6 +79,28 @@ TEST(results_transfer, a_damaged_transfer_object_is_found_out) {
     ASSERT_EQ(problems.size(), 2u);
     EXPECT_NE(problems[0].find("transfer.cache"), std::string::npos) << problems[0];
     EXPECT_NE(problems[1].find("transfer.zerocopy.bytes_copied"), std::string::npos) << problems[1];
+}
+
+// Two hosts' transfer results merge: counts and CPU add up, rates follow the totals.
+TEST(results_transfer, merges_as_concurrent_hosts) {
+    const run_context ctx = fixed_context();
+    const result_file f{"iobench/3", ctx, {transfer_result(ctx)}};
+    const result_file merged = merge_results({{"a.json", f}, {"b.json", f}}, merge_mode::concurrent, "iobench merge a b");
+    ASSERT_EQ(merged.results.size(), 1u);
+    ASSERT_TRUE(merged.results[0].transfer);
+    const transfer_facts& t = *merged.results[0].transfer;
+    EXPECT_EQ(t.bytes, 2 * f.results[0].transfer->bytes);
+    EXPECT_EQ(t.bytes_copied, 2 * f.results[0].transfer->bytes_copied);
+    EXPECT_EQ(t.syscalls, 600u);
+    EXPECT_DOUBLE_EQ(t.sender_sys_s_per_gb, f.results[0].transfer->sender_cpu.sys_s / (static_cast<double>(f.results[0].transfer->bytes) / 1e9));
+    EXPECT_TRUE(check_results_text([&] {
+        std::ostringstream out;
+        auto w = make_json_writer(out);
+        w->begin(merged.context);
+        w->add(merged.results[0]);
+        w->end();
+        return out.str();
+    }()).empty());
 }
 
 TEST(results_transfer, the_table_shows_the_transfer_columns) {

@@ -20,7 +20,9 @@ void set_transfer_timeouts(int fd) {
 
 bool make_sender(const transfer_method& m, const std::string& backend_name, const run_options& o,
                  const test_file& file, run_result& r, transfer_sender& s) {
-    r.workload = "transfer";
+    // One name per method, so (backend, workload) tells rows apart in every
+    // consumer that matches on it: compare, merge, the CSV and gbench exports.
+    r.workload = "transfer/" + std::string(m.name);
     r.backend = m.fixed_backend.empty() ? backend_name : std::string(m.fixed_backend);
     transfer_facts& t = r.transfer.emplace();
     t.method = std::string(m.name);

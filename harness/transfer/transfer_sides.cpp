@@ -98,13 +98,13 @@ run_result serve_transfer(const run_options& o, const test_file& file) {
 
 run_result load_transfer(const run_options& o) {
     run_result r;
-    r.workload = "transfer";
     r.backend = "blocking";  // the receiver is a blocking recv loop
     r.setup = "receiver: recv(2) into 256 KiB, every byte checked against the pattern";
     r.threads = 1;
     transfer_facts& t = r.transfer.emplace();
     // The server's method, when --method names one; "receiver" otherwise (load cannot see it).
     t.method = o.methods.size() == 1 ? o.methods.front() : "receiver";
+    r.workload = "transfer/" + t.method;
     t.file_size = o.size;
     t.chunk = o.bs;
     t.syscalls_counted = "none counted (receiver side)";
