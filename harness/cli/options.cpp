@@ -136,7 +136,9 @@ po::options_description transfer_description(raw_flags& f, run_options& o) {
     static const std::string method_help =
         "transfer: " + transfer_method_names(" | ") + " | all (comma list allowed). read_send runs on each --backend "
         "that has sockets; the others are their own mechanism and run once";
-    po::options_description d("transfer options (--workload transfer; also --size, default 1G, and --bs, default 64k)");
+    po::options_description d(
+        "transfer options (--workload transfer: each repetition moves the whole file once, so --runtime and --ramp do "
+        "not apply; a socket idle for 10 s fails the run. Also --size, default 1G, and --bs, default 64k)");
     d.add_options()
         ("method", po::value(&f.method)->default_value(f.method), method_help.c_str())
         ("cache", po::value(&f.cache)->default_value(f.cache),
