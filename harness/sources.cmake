@@ -7,6 +7,11 @@ add_library(iobench_core STATIC
   workloads/net_workload.cpp
   workloads/stream_session.cpp
   workloads/storage_workload.cpp
+  workloads/transfer_copy.cpp
+  workloads/transfer_method.cpp
+  workloads/transfer_msg_zerocopy.cpp
+  workloads/transfer_splice.cpp
+  workloads/transfer_uring.cpp
   # harness/system: clock, CPU, host facts and samples, preflight, interruption
   harness/system/host_info.cpp
   harness/system/host_sample.cpp
@@ -42,6 +47,11 @@ add_library(iobench_core STATIC
   harness/net/net_server.cpp
   harness/net/net_server_loop.cpp
   harness/net/netns.cpp
+  # harness/transfer: --workload transfer (a file to loopback receivers that verify every byte)
+  harness/transfer/transfer_receiver.cpp
+  harness/transfer/transfer_runner.cpp
+  harness/transfer/transfer_sender.cpp
+  harness/transfer/transfer_sides.cpp
 )
 target_link_libraries(iobench_core PUBLIC iobench_backends iobench_results iobench_plots Boost::program_options)
 

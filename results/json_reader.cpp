@@ -89,6 +89,33 @@ net_facts network_of(const ordered_json& j) {
     return n;
 }
 
+transfer_facts transfer_of(const ordered_json& j) {
+    transfer_facts t;
+    t.method = j["method"].get<std::string>();
+    t.cache = j["cache"].get<std::string>();
+    t.direct = j["direct"].get<bool>();
+    t.file_size = j["file_size"].get<uint64_t>();
+    t.chunk = j["chunk"].get<uint32_t>();
+    t.receivers = j["receivers"].get<unsigned>();
+    t.bytes = j["bytes"].get<uint64_t>();
+    t.gbit_per_sec = j["gbit_per_sec"].get<double>();
+    t.cached_fraction = j["cached_fraction"].get<double>();
+    const auto& s = j["sender_cpu"];
+    t.sender_cpu = {s["user_s"].get<double>(), s["sys_s"].get<double>()};
+    t.sender_user_s_per_gb = s["user_s_per_gb"].get<double>();
+    t.sender_sys_s_per_gb = s["sys_s_per_gb"].get<double>();
+    t.receiver_cpu = {j["receiver_cpu"]["user_s"].get<double>(), j["receiver_cpu"]["sys_s"].get<double>()};
+    t.syscalls = j["syscalls"].get<uint64_t>();
+    t.syscalls_per_mb = j["syscalls_per_mb"].get<double>();
+    t.syscalls_counted = j["syscalls_counted"].get<std::string>();
+    if (j.contains("zerocopy")) {
+        t.zerocopy_reported = true;
+        t.bytes_zero_copied = j["zerocopy"]["bytes_zero_copied"].get<uint64_t>();
+        t.bytes_copied = j["zerocopy"]["bytes_copied"].get<uint64_t>();
+    }
+    return t;
+}
+
 spread_stat spread_stat_of(const ordered_json& j) {
     return {j["min"].get<double>(), j["max"].get<double>(), j["cv"].get<double>()};
 }
@@ -213,6 +240,7 @@ run_result result_of(const ordered_json& j, const run_context& ctx, bool v1) {
     read_measured(j, r);
     r.threads = j["threads"].get<unsigned>();
     if (j.contains("network")) r.net = network_of(j["network"]);
+    if (j.contains("transfer")) r.transfer = transfer_of(j["transfer"]);
     if (j.contains("spread")) {
         const auto& s = j["spread"];
         r.spread = run_spread{spread_stat_of(s["iops"]), spread_stat_of(s["bytes_per_sec"]), spread_stat_of(s["p50"]),

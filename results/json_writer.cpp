@@ -117,6 +117,29 @@ ordered_json network_json(const net_facts& n) {
     return j;
 }
 
+// transfer: what the method moved, what it cost the sender, and what the kernel says it copied.
+ordered_json transfer_json(const transfer_facts& t) {
+    ordered_json j;
+    j["method"] = t.method;
+    j["cache"] = t.cache;
+    j["direct"] = t.direct;
+    j["file_size"] = t.file_size;
+    j["chunk"] = t.chunk;
+    j["receivers"] = t.receivers;
+    j["bytes"] = t.bytes;
+    j["gbit_per_sec"] = t.gbit_per_sec;
+    j["cached_fraction"] = t.cached_fraction;
+    j["sender_cpu"] = {{"user_s", t.sender_cpu.user_s}, {"sys_s", t.sender_cpu.sys_s},
+                       {"user_s_per_gb", t.sender_user_s_per_gb}, {"sys_s_per_gb", t.sender_sys_s_per_gb}};
+    j["receiver_cpu"] = {{"user_s", t.receiver_cpu.user_s}, {"sys_s", t.receiver_cpu.sys_s}};
+    j["syscalls"] = t.syscalls;
+    j["syscalls_per_mb"] = t.syscalls_per_mb;
+    j["syscalls_counted"] = t.syscalls_counted;
+    if (t.zerocopy_reported)
+        j["zerocopy"] = {{"bytes_zero_copied", t.bytes_zero_copied}, {"bytes_copied", t.bytes_copied}};
+    return j;
+}
+
 // cpu: the process total, then (iobench/3) where it went and what it cost per op.
 ordered_json cpu_json(const run_result& r) {
     ordered_json j{{"user_s", r.cpu.user_s}, {"sys_s", r.cpu.sys_s}, {"per_op_ns", r.cpu_per_op_ns}};
@@ -306,6 +329,7 @@ public:
             j["repetitions"] = std::move(reps);
         }
         if (r.net) j["network"] = network_json(*r.net);
+        if (r.transfer) j["transfer"] = transfer_json(*r.transfer);
         if (r.target_cached_fraction) j["target_cached_fraction"] = *r.target_cached_fraction;
         if (r.neighbour) j["neighbour_busy"] = {{"cpu_fraction", r.neighbour->cpu_fraction}, {"busy", r.neighbour->busy}};
         j["histogram"] = histogram_json(r.latency);

@@ -146,7 +146,33 @@ public:
             if (runs_[i]->net.has_value() != first.net.has_value())
                 differs("network", first.net ? "present" : "missing", i, runs_[i]->net ? "present" : "missing");
         if (first.net) m.net = network(m);
+        if (first.transfer) m.transfer = transfer(m);
         return m;
+    }
+
+    // transfer (optional): counts and CPU add up; rates and per-GB figures follow the merged totals.
+    transfer_facts transfer(const run_result& m) const {
+        transfer_facts t = *runs_.front()->transfer;
+        t.bytes = t.syscalls = t.bytes_zero_copied = t.bytes_copied = 0;
+        t.sender_cpu = t.receiver_cpu = {};
+        for (const run_result* r : runs_) {
+            if (!r->transfer) continue;
+            const transfer_facts& x = *r->transfer;
+            t.bytes += x.bytes;
+            t.syscalls += x.syscalls;
+            t.bytes_zero_copied += x.bytes_zero_copied;
+            t.bytes_copied += x.bytes_copied;
+            t.sender_cpu.user_s += x.sender_cpu.user_s;
+            t.sender_cpu.sys_s += x.sender_cpu.sys_s;
+            t.receiver_cpu.user_s += x.receiver_cpu.user_s;
+            t.receiver_cpu.sys_s += x.receiver_cpu.sys_s;
+        }
+        t.gbit_per_sec = m.bytes_per_sec * 8 / 1e9;
+        const double gb = static_cast<double>(t.bytes) / 1e9;
+        t.sender_user_s_per_gb = gb > 0 ? t.sender_cpu.user_s / gb : 0;
+        t.sender_sys_s_per_gb = gb > 0 ? t.sender_cpu.sys_s / gb : 0;
+        t.syscalls_per_mb = gb > 0 ? static_cast<double>(t.syscalls) / (gb * 1e3) : 0;
+        return t;
     }
 
 private:

@@ -69,6 +69,7 @@ run_result combine_repetitions(std::vector<run_result> reps) {
     r.parameters = first.parameters;
     r.threads = first.threads;
     r.net = first.net;
+    r.transfer = first.transfer;
     r.counters = first.counters;
     for (auto& c : r.counters) c.value = 0;
     int worst = -1;
@@ -110,6 +111,16 @@ run_result combine_repetitions(std::vector<run_result> reps) {
     if (r.net) {
         r.net->achieved_rate = median_of(each(reps, [](const run_result& x) { return x.net ? x.net->achieved_rate : 0; }));
         r.net->gbit_per_sec = r.bytes_per_sec * 8 / 1e9;
+    }
+    if (r.transfer) {  // medians of the per-repetition rates; counts are the first repetition's
+        auto tf = [&](double transfer_facts::*f) {
+            return median_of(each(reps, [f](const run_result& x) { return x.transfer ? (*x.transfer).*f : 0; }));
+        };
+        r.transfer->gbit_per_sec = tf(&transfer_facts::gbit_per_sec);
+        r.transfer->sender_user_s_per_gb = tf(&transfer_facts::sender_user_s_per_gb);
+        r.transfer->sender_sys_s_per_gb = tf(&transfer_facts::sender_sys_s_per_gb);
+        r.transfer->syscalls_per_mb = tf(&transfer_facts::syscalls_per_mb);
+        r.transfer->cached_fraction = tf(&transfer_facts::cached_fraction);
     }
 
     // The checks of the worst repetition, with every repetition's failures kept.

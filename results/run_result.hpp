@@ -135,6 +135,28 @@ struct net_facts {
     uint64_t server_accepted = 0, server_requests = 0, server_bytes_in = 0, server_bytes_out = 0, server_errors = 0;
 };
 
+// Transfer runs only (--workload transfer): one file moved to a socket by one
+// method. An optional object, so files without it read as before.
+struct transfer_facts {
+    std::string method;          // read_send | mmap_send | sendfile | splice | tee | io_uring_splice | ...
+    std::string cache = "warm";  // warm | cold (cold: dropped from the page cache before the run)
+    bool direct = false;         // read_send: O_DIRECT reads
+    uint64_t file_size = 0;
+    uint32_t chunk = 0;          // --bs: bytes per call
+    unsigned receivers = 1;      // tee: 2, each verified
+    uint64_t bytes = 0;          // bytes every receiver got and verified
+    double gbit_per_sec = 0;
+    double cached_fraction = -1;  // of the file resident just before the timed window (mincore), -1 unknown
+    cpu_usage sender_cpu, receiver_cpu;  // process less the receiver threads; the receiver threads
+    double sender_user_s_per_gb = 0, sender_sys_s_per_gb = 0;
+    uint64_t syscalls = 0;       // the sender's, as `syscalls_counted` says
+    double syscalls_per_mb = 0;
+    std::string syscalls_counted;
+    bool zerocopy_reported = false;  // the kernel reported per-send usage (send_zc, MSG_ZEROCOPY)
+    uint64_t bytes_zero_copied = 0, bytes_copied = 0;
+    bool operator==(const transfer_facts&) const = default;
+};
+
 // A histogram's non-empty buckets: [bucket index, count] in index order
 // (results/histogram.hpp's layout), as the JSON stores them.
 using sparse_buckets = std::vector<std::pair<uint32_t, uint64_t>>;
@@ -220,6 +242,7 @@ struct run_result {
     unsigned threads = 0;
     counter_list counters;
     std::optional<net_facts> net;
+    std::optional<transfer_facts> transfer;  // --workload transfer
 
     // iobench/3 additions (results/SCHEMA.md).
     uint64_t censored = 0;                   // samples in `latency` that are ops in flight at the window's end

@@ -326,6 +326,21 @@ void check_measured(checker& c, const ordered_json& r, const std::string& where,
     if (v3) check_v3_fields(c, r, where);
 }
 
+// transfer (optional, any schema version that has it): --workload transfer runs.
+void check_transfer(checker& c, const ordered_json& t, const std::string& where) {
+    c.all(t, where, {"method", "cache", "syscalls_counted"}, kind::text);
+    c.one_of(t, where, "cache", {"warm", "cold"});
+    c.has(t, where, "direct", kind::boolean);
+    c.all(t, where, {"file_size", "chunk", "receivers", "bytes", "syscalls"}, kind::uint);
+    c.not_negative(t, where, {"gbit_per_sec", "syscalls_per_mb"});
+    c.has(t, where, "cached_fraction", kind::number);
+    if (c.has(t, where, "sender_cpu", kind::object))
+        c.not_negative(t["sender_cpu"], where + ".sender_cpu", {"user_s", "sys_s", "user_s_per_gb", "sys_s_per_gb"});
+    if (c.has(t, where, "receiver_cpu", kind::object)) c.not_negative(t["receiver_cpu"], where + ".receiver_cpu", {"user_s", "sys_s"});
+    if (t.contains("zerocopy") && c.has(t, where, "zerocopy", kind::object))
+        c.all(t["zerocopy"], where + ".zerocopy", {"bytes_zero_copied", "bytes_copied"}, kind::uint);
+}
+
 void check_result(checker& c, const ordered_json& r, const std::string& where, bool v1, bool v3) {
     if (!r.is_object()) {
         c.fail(where, "must be an object");
@@ -351,6 +366,8 @@ void check_result(checker& c, const ordered_json& r, const std::string& where, b
     if (r.contains("network")) {
         if (c.has(r, where, "network", kind::object)) check_network(c, r["network"], where + ".network");
     }
+    if (r.contains("transfer") && c.has(r, where, "transfer", kind::object))
+        check_transfer(c, r["transfer"], where + ".transfer");
     check_run_samples(c, r, where);
     if (!v3) return;
     if (r.contains("repetitions") && c.has(r, where, "repetitions", kind::array)) {

@@ -29,14 +29,28 @@ public:
         const auto kind = ctx.parameters.find("kind");
         const auto* kind_text = kind == ctx.parameters.end() ? nullptr : std::get_if<std::string>(&kind->second);
         const bool network = kind_text && *kind_text == "network";
+        transfer_ = kind_text && *kind_text == "transfer";
+        if (transfer_) {
+            line("%-16s %-16s %-11s %5s %8s %8s %8s %9s %10s %10s", "backend", "method", "status", "cache", "Gbit/s",
+                 "usr s/GB", "sys s/GB", "calls/MB", "zero-copy", "copied");
+            return;
+        }
         line("%-16s %-9s %-11s %9s %10s %9s %9s %9s %9s %8s", "backend", "workload", "status", network ? "req/s" : "IOPS", "MB/s", "p50",
              "p99", "p99.9", "max", "CPU/op");
     }
 
     void add(const run_result& r) override {
         const std::string status(to_string(r.status));
+        if (r.status == run_status::unsupported && transfer_ && r.transfer) {
+            line("%-16s %-16s %-11s %s", r.backend.c_str(), r.transfer->method.c_str(), status.c_str(), r.reason.c_str());
+            return;
+        }
         if (r.status == run_status::unsupported) {
             line("%-16s %-9s %-11s %s", r.backend.c_str(), r.workload.c_str(), status.c_str(), r.reason.c_str());
+            return;
+        }
+        if (transfer_ && r.transfer) {
+            transfer_row(r, status);
             return;
         }
         const auto& h = r.latency;
@@ -60,6 +74,28 @@ public:
     void end() override { out_.flush(); }
 
 private:
+    // One transfer row: the rate, the sender's CPU per GB, calls per MB and
+    // what the kernel reported it copied ("-" where the method has no report).
+    void transfer_row(const run_result& r, const std::string& status) {
+        const transfer_facts& t = *r.transfer;
+        const std::string zc = t.zerocopy_reported ? bytes_text(t.bytes_zero_copied) : "-";
+        const std::string cp = t.zerocopy_reported ? bytes_text(t.bytes_copied) : "-";
+        line("%-16s %-16s %-11s %5s %8.2f %8.3f %8.3f %9.1f %10s %10s", r.backend.c_str(), t.method.c_str(),
+             status.c_str(), t.cache.c_str(), t.gbit_per_sec, t.sender_user_s_per_gb, t.sender_sys_s_per_gb,
+             t.syscalls_per_mb, zc.c_str(), cp.c_str());
+        if (r.status == run_status::error || r.status == run_status::suspect)
+            line("  %s: %s", status.c_str(), r.reason.c_str());
+        if (t.cached_fraction >= 0) line("  note: file %.0f%% in the page cache at the start", t.cached_fraction * 100);
+        for (const auto& n : r.notes) line("  note: %s", n.c_str());
+        cpu_line(r.cpu_detail);  // load = the receivers
+    }
+    static std::string bytes_text(uint64_t b) {
+        char buf[32];
+        if (b >= (1ull << 20)) std::snprintf(buf, sizeof buf, "%.1fMiB", static_cast<double>(b) / (1 << 20));
+        else std::snprintf(buf, sizeof buf, "%lluB", static_cast<unsigned long long>(b));
+        return buf;
+    }
+
     // Where the CPU went, when anything but iobench's own threads used some:
     // SQPOLL's poller and glibc's helpers show without the JSON.
     void cpu_line(const cpu_breakdown& d) {
@@ -100,6 +136,7 @@ private:
         out_ << buf << '\n';
     }
     std::ostream& out_;
+    bool transfer_ = false;  // the header said transfer columns
 };
 
 }  // namespace

@@ -84,12 +84,13 @@ TEST(suite_file, errors_name_file_line_and_key) {
 }
 
 TEST(suite_file, shipped_suites_parse_and_pass_the_option_parser) {
-    for (const char* name : {"default.ini", "full.ini", "ci.ini"}) {
+    for (const char* name : {"default.ini", "full.ini", "ci.ini", "transfer.ini"}) {
         const suite s = read_suite(std::string(IOBENCH_SOURCE_DIR) + "/suites/" + name);
         EXPECT_FALSE(s.jobs.empty()) << name;
         check_suite(s);
     }
     EXPECT_EQ(read_suite(std::string(IOBENCH_SOURCE_DIR) + "/suites/full.ini").jobs.size(), 4u + 4 + 3 + 2 + 3 + 3);
+    EXPECT_EQ(read_suite(std::string(IOBENCH_SOURCE_DIR) + "/suites/transfer.ini").jobs.size(), 5u);  // the bs sweep
 }
 
 // ./run_all.sh's files keep the names they had before it read default.ini (plus the iodepth sweep's).

@@ -9,6 +9,7 @@
 #include "harness/net/net_address.hpp"
 #include "workloads/net_workload.hpp"
 #include "workloads/storage_workload.hpp"
+#include "workloads/transfer_method.hpp"
 
 #include <boost/program_options.hpp>
 #include <cctype>
@@ -45,6 +46,7 @@ struct raw_flags {
     std::string interval = "1s", steady;
     std::string aio_fds = "per-slot";
     std::string format = "json";
+    std::string method = "all", cache = "warm";
 };
 
 constexpr const char* format_help =
@@ -62,7 +64,8 @@ export_set parse_formats(const std::string& list) {
 po::options_description common_description(raw_flags& f, run_options& o, const char* backend_help,
                                            const char* runtime_default) {
     static const std::string workload_help =
-        "storage: read | write | randread | randwrite | randrw;  network: " + net_workload_names(" | ", " | ");
+        "storage: read | write | randread | randwrite | randrw;  network: " + net_workload_names(" | ", " | ") +
+        ";  transfer (a file to a loopback socket, see --method)";
     po::options_description d("common options");
     d.add_options()
         ("backend,b", po::value(&f.backend)->default_value("all"), backend_help)
@@ -126,6 +129,39 @@ po::options_description storage_description(raw_flags& f, run_options& o) {
          "glibc runs its requests one after another on one helper, as fio's posixaio does)")
         ("registered-files", po::bool_switch(&o.registered_files), "io_uring: register the target fds")
         ("fixed-buffers", po::bool_switch(&o.fixed_buffers), "io_uring: register the buffers, use READ/WRITE_FIXED");
+    return d;
+}
+
+po::options_description transfer_description(raw_flags& f, run_options& o) {
+    static const std::string method_help =
+        "transfer: " + transfer_method_names(" | ") + " | all (comma list allowed). read_send runs on each --backend "
+        "that has sockets; the others are their own mechanism and run once";
+    po::options_description d(
+        "transfer options (--workload transfer: each repetition moves the whole file once, so --runtime and --ramp do "
+        "not apply; a socket idle for 10 s fails the run. Also --size, default 1G, and --bs, default 64k)");
+    d.add_options()
+        ("method", po::value(&f.method)->default_value(f.method), method_help.c_str())
+        ("cache", po::value(&f.cache)->default_value(f.cache),
+         "transfer: warm (the file is read once before each run, so it is in the page cache) | cold "
+         "(posix_fadvise DONTNEED before each run); the resident fraction is recorded either way")
+        ("direct", po::bool_switch(&o.direct),
+         "transfer: read with O_DIRECT where the method reads the file itself (read_send, sendfile, "
+         "io_uring_send_zc, msg_zerocopy; --bs a multiple of 4096); the unaligned tail, which O_DIRECT refuses, is "
+         "read buffered and counted in a note");
+    return d;
+}
+
+// serve and load have no storage options: the transfer file's own flags.
+po::options_description transfer_file_description(raw_flags& f, run_options& o, bool serve) {
+    po::options_description d(serve ? "transfer file (serve --workload transfer)" : "transfer stream (load --workload transfer)");
+    d.add_options()
+        ("bs", po::value(&f.bs)->default_value("64k"), serve ? "bytes per send call" : "recorded as the chunk size")
+        ("size,s", po::value(&f.size)->default_value("1G"),
+         serve ? "bytes of the file served" : "bytes the server's file has: every byte is checked, fewer fail the run")
+        ("seed", po::value(&o.seed)->default_value(0), "pattern seed; serve and load must agree (0 = the default)");
+    if (serve)
+        d.add_options()("file,f", po::value(&o.file), "file to serve; created with the pattern if missing, kept")
+            ("dir,d", po::value(&o.dir)->default_value(o.dir), "directory for a temporary file, removed at exit");
     return d;
 }
 
@@ -216,6 +252,34 @@ void check_storage(const raw_flags& f, const po::variables_map& vm, run_options&
     o.backend_opts.aio_fds = o.aio_fds;
 }
 
+void check_transfer(const raw_flags& f, const po::variables_map& vm, run_options& o) {
+    o.transfer = true;
+    const uint64_t bs = vm["bs"].defaulted() ? 64 * 1024 : parse_size(f.bs, "--bs");
+    if (bs == 0 || bs > (16u << 20)) throw usage_error("--bs: must be between 1 byte and 16 MiB for transfer");
+    o.bs = static_cast<uint32_t>(bs);
+    if (o.direct && o.bs % 4096 != 0) throw usage_error("--bs " + f.bs + ": --direct needs a multiple of 4096");
+    o.size = parse_size(f.size, "--size");
+    if (o.size == 0) throw usage_error("--size: must be more than 0");
+    if (!vm["file"].empty() && !vm["dir"].defaulted()) throw usage_error("--file and --dir: give one, not both");
+    if (f.cache == "warm") o.cold = false;
+    else if (f.cache == "cold") o.cold = true;
+    else throw usage_error("--cache: unknown state '" + f.cache + "' (warm, cold)");
+    o.buffered = false;  // storage's flag; transfer reads buffered unless --direct (o.direct)
+    o.methods.clear();
+    for (size_t start = 0; start <= f.method.size();) {
+        const size_t end = std::min(f.method.find(',', start), f.method.size());
+        const std::string name = f.method.substr(start, end - start);
+        start = end + 1;
+        if (name == "all") {
+            for (size_t i = 0; i < transfer_method_count(); ++i) o.methods.emplace_back(transfer_method_at(i).name);
+        } else if (find_transfer_method(name)) {
+            o.methods.push_back(name);
+        } else {
+            throw usage_error("--method: unknown method '" + name + "' (" + transfer_method_names() + ", all)");
+        }
+    }
+}
+
 void check_network(const raw_flags& f, const po::variables_map& vm, run_options& o) {
     const net_workload* w = o.net = find_net_workload(o.workload);
     const uint64_t msg = vm.count("msg-size") ? parse_size(f.msg_size, "--msg-size") : w->default_msg_size;
@@ -260,6 +324,7 @@ void parse_run(const std::vector<std::string>& args, command_line& cl) {
     po::options_description desc;
     desc.add(common_description(f, o, ("backends to run: NAME[,NAME...] or all (" + backend_names() + ")").c_str(), "10s"))
         .add(storage_description(f, o))
+        .add(transfer_description(f, o))
         .add(server_description(f, o, "network: the loopback address the server under test binds (port 0 = any free)"))
         .add(load_description(f, o, false))
         .add(measure_description(f, o, true));
@@ -281,7 +346,15 @@ void parse_run(const std::vector<std::string>& args, command_line& cl) {
         throw usage_error("--format " + f.format + ": needs -o PATH (a file: the other formats are written beside it)");
     expand_backends(f.backend, o.backends);
     check_common(f, o);
-    if (find_net_workload(o.workload)) {
+    if (o.workload != "transfer") {
+        for (const char* flag : {"method", "cache"})
+            if (!vm[flag].defaulted()) throw usage_error(std::string("--") + flag + ": --workload transfer only");
+        if (o.direct) throw usage_error("--direct: --workload transfer only (storage is O_DIRECT unless --buffered)");
+    }
+    if (o.workload == "transfer") {
+        if (o.steady.enabled) throw usage_error("--steady-state: storage workloads only");
+        check_transfer(f, vm, o);
+    } else if (find_net_workload(o.workload)) {
         if (o.runtime_ns == 0) throw usage_error("--runtime: must be more than 0");
         if (o.steady.enabled) throw usage_error("--steady-state: storage workloads only");
         check_network(f, vm, o);
@@ -291,7 +364,8 @@ void parse_run(const std::vector<std::string>& args, command_line& cl) {
         if (o.steady.enabled && o.ops) throw usage_error("--steady-state: bounded by --runtime, not --ops");
     } else {
         throw usage_error("--workload: unknown workload '" + o.workload +
-                          "' (storage: read, write, randread, randwrite, randrw; network: " + net_workload_names() + ")");
+                          "' (storage: read, write, randread, randwrite, randrw; network: " + net_workload_names() +
+                          "; transfer)");
     }
 }
 
@@ -302,15 +376,32 @@ void parse_serve(const std::vector<std::string>& args, command_line& cl) {
     raw_flags f;
     po::options_description desc;
     desc.add(common_description(f, o, ("the backend that serves: one of " + backend_names()).c_str(), "0"))
-        .add(server_description(f, o, "HOST:PORT to listen on (0.0.0.0:PORT for every interface)"));
+        .add(server_description(f, o, "HOST:PORT to listen on (0.0.0.0:PORT for every interface)"))
+        .add(transfer_description(f, o))
+        .add(transfer_file_description(f, o, true));
     po::variables_map vm;
     if (!parse_with(args, cl, desc, vm)) return;
     cl.cmd = command_line::verb::serve;
+    if (o.workload == "transfer") {
+        // read_send serves on --backend; the other methods are their own mechanism.
+        expand_backends(vm["backend"].defaulted() ? "blocking" : f.backend, o.backends);
+        if (o.backends.size() != 1) throw usage_error("--backend: serve takes exactly one backend");
+        check_common(f, o);
+        check_transfer(f, vm, o);
+        if (o.methods.size() != 1) throw usage_error("--method: serve takes exactly one method");
+        if (find_transfer_method(o.methods.front())->receivers != 1)
+            throw usage_error("--method " + o.methods.front() + ": needs two receivers in one process (iobench run)");
+        parse_net_address(o.listen, "--listen");
+        return;
+    }
+    for (const char* flag : {"method", "cache"})
+        if (!vm[flag].defaulted()) throw usage_error(std::string("--") + flag + ": --workload transfer only");
     if (vm["backend"].defaulted()) throw usage_error("--backend: name the one backend that serves");
     expand_backends(f.backend, o.backends);
     if (o.backends.size() != 1) throw usage_error("--backend: serve takes exactly one backend");
     check_common(f, o);
-    if (!find_net_workload(o.workload)) throw usage_error("--workload: serve takes " + net_workload_names(", ", " or "));
+    if (!find_net_workload(o.workload))
+        throw usage_error("--workload: serve takes " + net_workload_names(", ", ", ") + " or transfer");
     f.client_backend = o.client_backend;
     check_network(f, vm, o);
 }
@@ -322,13 +413,24 @@ void parse_load(const std::vector<std::string>& args, command_line& cl) {
     po::options_description desc;
     desc.add(common_description(f, o, "the load generator's backend (same as --client-backend; default epoll)", "10s"))
         .add(load_description(f, o, true))
-        .add(measure_description(f, o, false));
+        .add(measure_description(f, o, false))
+        .add(transfer_description(f, o))
+        .add(transfer_file_description(f, o, false));
     po::variables_map vm;
     if (!parse_with(args, cl, desc, vm)) return;
     cl.cmd = command_line::verb::load;
     check_common(f, o);
+    if (o.workload == "transfer") {  // one connection, received to EOF and verified
+        check_transfer(f, vm, o);
+        if (o.target.empty()) throw usage_error("--target: give the server's HOST:PORT");
+        parse_net_address(o.target, "--target");
+        return;
+    }
+    for (const char* flag : {"method", "cache"})
+        if (!vm[flag].defaulted()) throw usage_error(std::string("--") + flag + ": --workload transfer only");
     if (o.steady.enabled) throw usage_error("--steady-state: storage workloads only");
-    if (!find_net_workload(o.workload)) throw usage_error("--workload: load takes " + net_workload_names(", ", " or "));
+    if (!find_net_workload(o.workload))
+        throw usage_error("--workload: load takes " + net_workload_names(", ", ", ") + " or transfer");
     if (o.target.empty()) throw usage_error("--target: give the server's HOST:PORT");
     if (o.runtime_ns == 0) throw usage_error("--runtime: must be more than 0");
     if (!vm["backend"].defaulted()) {

@@ -61,6 +61,12 @@ struct run_options {
     double start_at = 0;                   // load: Unix time (s) to start at, for several load hosts
     bool netns = false;                    // run: server and load in two network namespaces over a veth pair
 
+    // --workload transfer: one file moved to a loopback socket per method.
+    bool transfer = false;
+    std::vector<std::string> methods;  // expanded from --method (a list or all)
+    bool cold = false;                 // --cache cold: the file is dropped from the page cache before each run
+    bool direct = false;               // --direct: read_send reads with O_DIRECT
+
     // Resolved by the parser from the flags above.
     const net_workload* net = nullptr;     // the network workload, or nullptr for storage
     storage_pattern pattern = storage_pattern::randread;  // the storage workload (when net is nullptr)

@@ -9,6 +9,8 @@
 #include "harness/net/netns.hpp"
 #include "harness/run/run_plan.hpp"
 #include "harness/storage/storage_runner.hpp"
+#include "harness/transfer/transfer_runner.hpp"
+#include "harness/transfer/transfer_sides.hpp"
 #include "harness/system/host_info.hpp"
 #include "harness/system/interrupt.hpp"
 #include "harness/system/preflight.hpp"
@@ -44,6 +46,13 @@ parameter_map parameters_of(const run_options& o) {
         {"aio_notify", o.notify == aio_notify::suspend ? "suspend" : o.notify == aio_notify::signal ? "signal" : "thread"},
         {"strict", o.strict},
     };
+    if (o.transfer) {
+        std::string methods;
+        for (const auto& m : o.methods) methods += (methods.empty() ? "" : ",") + m;
+        p.insert({{"kind", "transfer"}, {"bs", num(o.bs)}, {"size", num(o.size)}, {"method", methods},
+                  {"cache", o.cold ? "cold" : "warm"}, {"direct", o.direct}, {"netns", o.netns}, {"mode", "closed-loop"}});
+        return p;
+    }
     if (o.network()) {
         p.insert({{"kind", "network"}, {"connections", num(o.connections)}, {"msg_size", num(o.msg_size)},
                   {"client_backend", o.client_backend}, {"rate", o.rate}, {"pipeline", num(o.pipeline)},
@@ -161,8 +170,18 @@ int cmd_run(const run_options& o, const std::string& raw, const run_hooks& hooks
         }, add);
         return sinks.end();
     }
-    test_file target({o.file, o.file.empty() ? o.dir : "", o.size, o.seed ^ default_pattern_seed, o.verify});
+    // transfer: the file must hold the pattern, so the receivers can check every byte.
+    test_file target({o.file, o.file.empty() ? o.dir : "", o.size, o.seed ^ default_pattern_seed, o.verify || o.transfer});
     sinks.begin(target.path());
+    if (o.transfer) {
+        std::optional<netns_pair> ns;
+        if (o.netns) ns.emplace();  // one pair for every row
+        run_interleaved(transfer_rows(o), plan, [&](const std::string& row, unsigned rep) {
+            announce(o, plan, row, rep);
+            return run_transfer_row(row, o, plan, target, ns ? &*ns : nullptr);
+        }, add);
+        return sinks.end();
+    }
     run_interleaved(o.backends, plan, [&](const std::string& name, unsigned rep) {
         announce(o, plan, name, rep);
         return run_storage_backend(name, o, plan, target);
@@ -173,6 +192,14 @@ int cmd_run(const run_options& o, const std::string& raw, const run_hooks& hooks
 int cmd_serve(const run_options& o, const std::string& raw) {
     result_sinks sinks(o, raw);
     sinks.allow_interrupt();
+    if (o.transfer) {
+        test_file file({o.file, o.file.empty() ? o.dir : "", o.size, o.seed ^ default_pattern_seed, true});
+        sinks.prepare(file.path());
+        run_result r = serve_transfer(o, file);
+        sinks.begin(file.path());
+        sinks.add(std::move(r));
+        return sinks.end();
+    }
     sinks.prepare();
     run_result r = serve_network(o);
     sinks.begin();
@@ -183,6 +210,10 @@ int cmd_serve(const run_options& o, const std::string& raw) {
 int cmd_load(const run_options& o, const std::string& raw) {
     result_sinks sinks(o, raw);
     sinks.begin();
+    if (o.transfer) {
+        sinks.add(load_transfer(o));
+        return sinks.end();
+    }
     sinks.add(load_network(o, plan_of(o)));
     return sinks.end();
 }

@@ -26,6 +26,10 @@ void fault_from_env(run_plan& p) {
         p.fault = test_fault::drop_stamp;
         return;
     }
+    if (v == "transfer_short") {
+        p.fault = test_fault::transfer_short;
+        return;
+    }
     if (v.starts_with(op_delay_key)) {
         const std::string n(v.substr(op_delay_key.size()));
         char* end = nullptr;
@@ -36,7 +40,7 @@ void fault_from_env(run_plan& p) {
         p.op_delay_ns = us * 1000;
         return;
     }
-    throw usage_error(std::string("IOBENCH_TEST_FAULT=") + f + ": unknown test fault (drop_stamp, op_delay_us=N)");
+    throw usage_error(std::string("IOBENCH_TEST_FAULT=") + f + ": unknown test fault (drop_stamp, op_delay_us=N, transfer_short)");
 }
 
 }  // namespace

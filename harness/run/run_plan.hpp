@@ -23,8 +23,9 @@ struct run_options;
 // Test-only fault injection (IOBENCH_TEST_FAULT, read once per run): lets the
 // tests prove a self-check fires (drop_stamp) or that the regression gate
 // catches a slower build (op_delay_us=N: the harness busy-waits N us per
-// completed op). Never set it for a real measurement.
-enum class test_fault : uint8_t { none, drop_stamp, op_delay };
+// completed op), or that a short transfer fails the run (transfer_short: the
+// transfer method sends one byte less than the file). Never set it for a real measurement.
+enum class test_fault : uint8_t { none, drop_stamp, op_delay, transfer_short };
 
 struct run_plan {
     uint64_t ramp_ns = 0;
