@@ -7,6 +7,9 @@ add_library(iobench_core STATIC
   workloads/net_workload.cpp
   workloads/stream_session.cpp
   workloads/storage_workload.cpp
+  workloads/ws_echo_session.cpp
+  workloads/ws_frame.cpp
+  workloads/ws_handshake.cpp
   # harness/system: clock, CPU, host facts and samples, preflight, interruption
   harness/system/host_info.cpp
   harness/system/host_sample.cpp
@@ -43,7 +46,9 @@ add_library(iobench_core STATIC
   harness/net/net_server_loop.cpp
   harness/net/netns.cpp
 )
-target_link_libraries(iobench_core PUBLIC iobench_backends iobench_results iobench_plots Boost::program_options)
+# OpenSSL's libcrypto: SHA-1 and base64 for the WebSocket handshake (ws_echo).
+find_package(OpenSSL REQUIRED COMPONENTS Crypto)
+target_link_libraries(iobench_core PUBLIC iobench_backends iobench_results iobench_plots Boost::program_options OpenSSL::Crypto)
 
 add_executable(iobench harness/main.cpp)
 target_link_libraries(iobench PRIVATE iobench_core)

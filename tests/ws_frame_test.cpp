@@ -1,0 +1,327 @@
+// The WebSocket pieces on their own: the RFC 6455 accept-key vector, the
+// handshake checks, the frame parser (masking, 16/64-bit lengths,
+// fragmentation with a control frame inside, 1009, 1002) and the ws_echo
+// server session fed bytes directly.
+#include "workloads/net_workload.hpp"
+#include "workloads/ws_echo_session.hpp"
+#include "workloads/ws_frame.hpp"
+#include "workloads/ws_handshake.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace iobench {
+namespace {
+
+using bytes = std::vector<uint8_t>;
+
+bytes frame(ws_opcode op, bool fin, const bytes& payload, const uint8_t* mask) {
+    bytes f(ws_max_header + payload.size());
+    const uint32_t h = ws_encode_header(f.data(), op, fin, payload.size(), mask);
+    if (mask) ws_unmask(f.data() + h, payload.data(), payload.size(), mask, 0);
+    else std::copy(payload.begin(), payload.end(), f.begin() + h);
+    f.resize(h + payload.size());
+    return f;
+}
+
+const uint8_t mask_a[4] = {0x37, 0xfa, 0x21, 0x3d};
+
+bytes pattern(size_t n) {
+    bytes b(n);
+    for (size_t i = 0; i < n; ++i) b[i] = static_cast<uint8_t>(i * 7 + i / 251);
+    return b;
+}
+
+// Everything a parser makes of `in`, fed `step` bytes at a time: messages reassembled, controls, error.
+struct parsed {
+    std::vector<bytes> messages;
+    std::vector<ws_opcode> message_ops;
+    std::vector<std::pair<ws_opcode, bytes>> controls;
+    uint16_t error = 0;
+    std::string why;
+    std::vector<uint64_t> frame_lens;
+};
+
+parsed parse(ws_parser& p, const bytes& in, size_t step = SIZE_MAX) {
+    parsed r;
+    bytes cur;
+    ws_opcode op = ws_opcode::continuation;
+    for (size_t at = 0; at < in.size() && !r.error;) {
+        const size_t n = std::min(step, in.size() - at);
+        for (size_t used = 0;;) {
+            ws_event ev;
+            used += p.next(in.data() + at + used, n - used, 1000, ev);
+            if (ev.what == ws_event::kind::need_more) break;
+            if (ev.what == ws_event::kind::error) {
+                r.error = ev.code;
+                r.why = ev.why;
+                break;
+            }
+            if (ev.what == ws_event::kind::frame_start) {
+                if (ev.op != ws_opcode::continuation) op = ev.op;
+                r.frame_lens.push_back(ev.len);
+            } else if (ev.what == ws_event::kind::payload) {
+                const size_t o = cur.size();
+                cur.resize(o + ev.n);
+                ws_unmask(cur.data() + o, ev.data, ev.n, ev.mask, ev.phase);
+            } else if (ev.what == ws_event::kind::frame_end && ev.fin) {
+                r.messages.push_back(cur);
+                r.message_ops.push_back(op);
+                cur.clear();
+            } else if (ev.what == ws_event::kind::control) {
+                r.controls.emplace_back(ev.op, bytes(ev.data, ev.data + ev.n));
+            }
+        }
+        at += n;
+    }
+    return r;
+}
+
+TEST(ws_handshake, accept_key_is_the_rfc_6455_example) {
+    char out[ws_accept_len];
+    ws_accept_for("dGhlIHNhbXBsZSBub25jZQ==", out);
+    EXPECT_EQ(std::string(out, ws_accept_len), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+}
+
+TEST(ws_handshake, request_checks) {
+    const std::string good =
+        "GET /chat HTTP/1.1\r\nHost: server.example.com\r\nUpgrade: WebSocket\r\nConnection: keep-alive, Upgrade\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    EXPECT_EQ(ws_header_end(good.data(), good.size()), good.size());
+    EXPECT_EQ(ws_header_end(good.data(), good.size() - 1), 0u);
+    const auto r = ws_check_request(good);
+    ASSERT_TRUE(r.ok) << r.why;
+    EXPECT_EQ(r.key, "dGhlIHNhbXBsZSBub25jZQ==");
+    char resp[ws_max_response];
+    const std::string reply(resp, ws_write_response(resp, r.key));
+    EXPECT_NE(reply.find("HTTP/1.1 101 "), std::string::npos);
+    EXPECT_NE(reply.find("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"), std::string::npos);
+    char accept[ws_accept_len];
+    ws_accept_for(r.key, accept);
+    EXPECT_STREQ(ws_check_response(reply, accept), "");
+    for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+             {"GET /chat", "POST /chat"}, {"HTTP/1.1\r\nHost", "HTTP/1.0\r\nHost"}, {"Upgrade: WebSocket", "Upgrade: h2c"},
+             {"keep-alive, Upgrade", "keep-alive"}, {"Version: 13", "Version: 8"}, {"25jZQ==", "25j"}}) {
+        std::string bad = good;
+        ASSERT_NE(bad.find(from), std::string::npos) << from;
+        bad.replace(bad.find(from), from.size(), to);
+        EXPECT_FALSE(ws_check_request(bad).ok) << bad;
+    }
+    std::string wrong = reply;
+    wrong[wrong.find("s3pP")] = 'x';
+    EXPECT_STRNE(ws_check_response(wrong, accept), "");
+}
+
+TEST(ws_frame, masked_text_and_binary_in_any_split) {
+    ws_parser p(ws_parser::role::server, 1 << 20);
+    bytes in = frame(ws_opcode::text, true, {'h', 'i', '!'}, mask_a);
+    const bytes bin = pattern(200);  // a 16-bit length
+    const bytes f2 = frame(ws_opcode::binary, true, bin, mask_a);
+    in.insert(in.end(), f2.begin(), f2.end());
+    for (const size_t step : {SIZE_MAX, size_t{1}, size_t{3}, size_t{7}}) {
+        p.reset();
+        const parsed r = parse(p, in, step);
+        ASSERT_EQ(r.error, 0) << r.why;
+        ASSERT_EQ(r.messages.size(), 2u);
+        EXPECT_EQ(r.messages[0], (bytes{'h', 'i', '!'}));
+        EXPECT_EQ(r.message_ops[0], ws_opcode::text);
+        EXPECT_EQ(r.messages[1], bin);
+        EXPECT_EQ(r.message_ops[1], ws_opcode::binary);
+    }
+}
+
+TEST(ws_frame, lengths_7_16_and_64_bit) {
+    for (const size_t n : {size_t{0}, size_t{125}, size_t{126}, size_t{65535}, size_t{65536}, size_t{300000}}) {
+        const bytes payload = pattern(n);
+        const bytes f = frame(ws_opcode::binary, true, payload, mask_a);
+        EXPECT_EQ(f.size() - n, (n < 126 ? 2u : n <= 65535 ? 4u : 10u) + 4u) << n;
+        ws_parser p(ws_parser::role::server, 1 << 20);
+        const parsed r = parse(p, f, 4096);
+        ASSERT_EQ(r.error, 0) << r.why;
+        ASSERT_EQ(r.frame_lens.size(), 1u);
+        EXPECT_EQ(r.frame_lens[0], n);
+        ASSERT_EQ(r.messages.size(), 1u);
+        EXPECT_EQ(r.messages[0], payload);
+    }
+}
+
+TEST(ws_frame, fragments_with_a_ping_in_the_middle) {
+    const bytes all = pattern(3000);
+    bytes in = frame(ws_opcode::binary, false, bytes(all.begin(), all.begin() + 1000), mask_a);
+    const bytes ping = frame(ws_opcode::ping, true, {'p', 'q'}, mask_a);
+    const bytes c1 = frame(ws_opcode::continuation, false, bytes(all.begin() + 1000, all.begin() + 1500), mask_a);
+    const bytes c2 = frame(ws_opcode::continuation, true, bytes(all.begin() + 1500, all.end()), mask_a);
+    for (const bytes* b : {&ping, &c1, &ping, &c2}) in.insert(in.end(), b->begin(), b->end());
+    ws_parser p(ws_parser::role::server, 1 << 20);
+    const parsed r = parse(p, in, 5);
+    ASSERT_EQ(r.error, 0) << r.why;
+    ASSERT_EQ(r.messages.size(), 1u);
+    EXPECT_EQ(r.messages[0], all);
+    EXPECT_EQ(r.message_ops[0], ws_opcode::binary);
+    ASSERT_EQ(r.controls.size(), 2u);
+    EXPECT_EQ(r.controls[0].first, ws_opcode::ping);
+    EXPECT_EQ(r.controls[0].second, (bytes{'p', 'q'}));
+}
+
+TEST(ws_frame, violations_get_their_close_codes) {
+    struct bad_case {
+        const char* name;
+        bytes in;
+        uint16_t code;
+    };
+    bytes huge = {0x82, 0xff, 0, 0, 0, 1, 0, 0, 0, 0, 1, 2, 3, 4};  // 64-bit length 2^40, masked
+    bytes top_bit = {0x82, 0xff, 0x80, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4};
+    const std::vector<bad_case> cases = {
+        {"oversize frame", frame(ws_opcode::binary, true, pattern(2000), mask_a), ws_close::too_big},
+        {"64-bit oversize frame", huge, ws_close::too_big},
+        {"oversize message in fragments",
+         [] {
+             bytes a = frame(ws_opcode::binary, false, pattern(600), mask_a);
+             const bytes b = frame(ws_opcode::continuation, true, pattern(600), mask_a);
+             a.insert(a.end(), b.begin(), b.end());
+             return a;
+         }(),
+         ws_close::too_big},
+        {"bad opcode 3", {0x83, 0x80, 1, 2, 3, 4}, ws_close::protocol_error},
+        {"bad opcode 0xb", {0x8b, 0x80, 1, 2, 3, 4}, ws_close::protocol_error},
+        {"unmasked client frame", frame(ws_opcode::binary, true, {1, 2, 3}, nullptr), ws_close::protocol_error},
+        {"reserved bit", {0xc2, 0x80, 1, 2, 3, 4}, ws_close::protocol_error},
+        {"continuation first", frame(ws_opcode::continuation, true, {1}, mask_a), ws_close::protocol_error},
+        {"fragmented ping", frame(ws_opcode::ping, false, {1}, mask_a), ws_close::protocol_error},
+        {"126-byte ping", {0x89, 0xfe, 0, 126, 1, 2, 3, 4}, ws_close::protocol_error},
+        {"64-bit length top bit", top_bit, ws_close::protocol_error},
+        {"close code 1005", frame(ws_opcode::close, true, {0x03, 0xed}, mask_a), ws_close::protocol_error},
+    };
+    for (const auto& c : cases) {
+        ws_parser p(ws_parser::role::server, 1024);
+        const parsed r = parse(p, c.in, 3);
+        EXPECT_EQ(r.error, c.code) << c.name << ": " << r.why;
+        EXPECT_TRUE(p.failed()) << c.name;
+    }
+    ws_parser client(ws_parser::role::client, 1024);
+    EXPECT_EQ(parse(client, frame(ws_opcode::binary, true, {1}, mask_a)).error, ws_close::protocol_error)
+        << "a server's frame must not be masked";
+    ws_parser client2(ws_parser::role::client, 1024);
+    EXPECT_EQ(parse(client2, frame(ws_opcode::binary, true, {1}, nullptr)).error, 0);
+}
+
+// The server session, fed bytes as the loop would (own buffer), output collected as the loop sends it.
+struct server_drive {
+    std::unique_ptr<server_session> s = find_net_workload("ws_echo")->make_server({});
+    std::string out;
+    server_step last;
+    server_drive() { s->reset(); }
+    void feed(const std::string& in) {
+        last = s->on_recv(in.data(), static_cast<uint32_t>(in.size()), -1);
+        while (last.send.what == send_item::kind::buffer) {
+            out.append(last.send.buf, last.send.len);
+            const bool finish = last.finish, error = last.error;
+            last = s->on_sent(last.send.len);
+            last.finish |= finish;
+            last.error |= error;
+        }
+    }
+};
+
+const std::string upgrade =
+    "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+    "Sec-WebSocket-Version: 13\r\n\r\n";
+
+std::string str(const bytes& b) { return {b.begin(), b.end()}; }
+
+TEST(ws_echo_server, handshake_echo_ping_and_close) {
+    server_drive d;
+    const bytes big = pattern(70000);  // more than the output buffer: streamed through it
+    d.feed(upgrade + str(frame(ws_opcode::text, true, {'a', 'b'}, mask_a)) + str(frame(ws_opcode::ping, true, {'z'}, mask_a)) +
+           str(frame(ws_opcode::binary, true, big, mask_a)));
+    ASSERT_EQ(d.out.rfind("HTTP/1.1 101 ", 0), 0u) << d.out;
+    const size_t end = ws_header_end(d.out.data(), d.out.size());
+    ASSERT_GT(end, 0u);
+    EXPECT_NE(d.out.find("s3pPLMBiTxaQ9kYGzzhZRbK+xOo="), std::string::npos);
+    ws_parser client(ws_parser::role::client, 1 << 20);
+    const parsed r = parse(client, bytes(d.out.begin() + static_cast<long>(end), d.out.end()));
+    ASSERT_EQ(r.error, 0) << r.why;
+    ASSERT_EQ(r.messages.size(), 2u);
+    EXPECT_EQ(r.messages[0], (bytes{'a', 'b'}));
+    EXPECT_EQ(r.message_ops[0], ws_opcode::text);
+    EXPECT_EQ(r.messages[1], big);
+    ASSERT_EQ(r.controls.size(), 1u);
+    EXPECT_EQ(r.controls[0].first, ws_opcode::pong);
+    EXPECT_EQ(r.controls[0].second, bytes{'z'});
+    EXPECT_FALSE(d.last.finish);
+    d.out.clear();
+    d.feed(str(frame(ws_opcode::close, true, {0x03, 0xe8}, mask_a)));  // 1000
+    EXPECT_EQ(d.out, std::string("\x88\x02\x03\xe8", 4));
+    EXPECT_TRUE(d.last.finish);
+    EXPECT_FALSE(d.last.error);
+}
+
+TEST(ws_echo_server, bad_input_is_answered_then_closed) {
+    {
+        server_drive d;
+        d.feed("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+        EXPECT_EQ(d.out.rfind("HTTP/1.1 400 ", 0), 0u) << d.out;
+        EXPECT_TRUE(d.last.finish && d.last.error);
+    }
+    for (const auto& [in, code] : std::vector<std::pair<bytes, uint16_t>>{
+             {frame(ws_opcode::binary, true, {1, 2}, nullptr), 1002},
+             {{0x83, 0x80, 1, 2, 3, 4}, 1002},
+             {{0x82, 0xff, 0, 0, 0, 1, 0, 0, 0, 0, 1, 2, 3, 4}, 1009}}) {
+        server_drive d;
+        d.feed(upgrade + str(in));
+        const size_t end = ws_header_end(d.out.data(), d.out.size());
+        ASSERT_GT(end, 0u);
+        EXPECT_EQ(d.out.substr(end), std::string("\x88\x02", 2) + char(code >> 8) + char(code & 0xff));
+        EXPECT_TRUE(d.last.finish && d.last.error);
+    }
+}
+
+// With a provided buffer ring: the session holds each buffer until parsed
+// and gives back every one it is done with (several in one step, too).
+TEST(ws_echo_server, provided_buffers_all_come_back) {
+    held_buffers held(8);
+    server_session_config cfg;
+    cfg.held = &held;
+    auto s = find_net_workload("ws_echo")->make_server(cfg);
+    s->reset();
+    const std::string in = upgrade + str(frame(ws_opcode::binary, true, pattern(40000), mask_a)) +
+                           str(frame(ws_opcode::binary, true, pattern(30000), mask_a));
+    // Split over 6 buffers; nothing sent until all have arrived, so the output fills and input waits.
+    std::vector<int32_t> back;
+    std::string out;
+    server_step st;
+    const size_t part = in.size() / 6 + 1;
+    const auto collect = [&](const server_step& x) {
+        if (x.release >= 0) back.push_back(x.release);
+        if (x.more_released)
+            for (int32_t b; (b = s->take_released()) >= 0;) back.push_back(b);
+    };
+    for (size_t i = 0; i < 6; ++i) {
+        const std::string_view piece = std::string_view(in).substr(i * part, part);
+        st = s->on_recv(piece.data(), static_cast<uint32_t>(piece.size()), static_cast<int32_t>(i));
+        EXPECT_TRUE(st.keep);
+        collect(st);
+    }
+    while (st.send.what == send_item::kind::buffer) {
+        out.append(st.send.buf, st.send.len);
+        st = s->on_sent(st.send.len);
+        collect(st);
+    }
+    std::sort(back.begin(), back.end());
+    EXPECT_EQ(back, (std::vector<int32_t>{0, 1, 2, 3, 4, 5}));
+    EXPECT_EQ(s->release_held(), -1);
+    const size_t end = ws_header_end(out.data(), out.size());
+    ASSERT_GT(end, 0u);
+    ws_parser client(ws_parser::role::client, 1 << 20);
+    const parsed r = parse(client, bytes(out.begin() + static_cast<long>(end), out.end()));
+    ASSERT_EQ(r.messages.size(), 2u);
+    EXPECT_EQ(r.messages[0], pattern(40000));
+    EXPECT_EQ(r.messages[1], pattern(30000));
+}
+
+}  // namespace
+}  // namespace iobench
