@@ -94,7 +94,7 @@ TEST_P(e2e_net_run, every_backend_serves_with_verified_payloads) {
 std::vector<std::tuple<std::string, std::string>> all_runs() {
     std::vector<std::tuple<std::string, std::string>> v;
     for (const auto& e : iobench::registry())
-        for (const char* w : {"echo", "http", "stream"}) v.emplace_back(std::string(e.name), w);
+        for (const char* w : {"echo", "http", "stream", "ws_echo"}) v.emplace_back(std::string(e.name), w);
     return v;
 }
 

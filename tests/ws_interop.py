@@ -92,6 +92,7 @@ async def load_check(iobench, out):
         except websockets.exceptions.ConnectionClosed:
             pass  # iobench load ends its connections at the deadline without a closing handshake
 
+    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
     async with websockets.serve(echo, "127.0.0.1", 0, compression=None, max_size=None) as server:
         port = server.sockets[0].getsockname()[1]
         p = await asyncio.create_subprocess_exec(
