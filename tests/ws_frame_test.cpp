@@ -323,5 +323,52 @@ TEST(ws_echo_server, provided_buffers_all_come_back) {
     EXPECT_EQ(r.messages[1], pattern(30000));
 }
 
+// The load generator's client: handshake + a masked message in its first
+// send; a correct echo answers it, a wrong byte fails naming connection and offset.
+TEST(ws_echo_client, handshake_echo_and_a_mismatch_named) {
+    const net_workload* w = find_net_workload("ws_echo");
+    for (const bool corrupt : {false, true}) {
+        auto c = w->make_client({3, 100, 1, true});
+        const request_batch req = c->fill(1);
+        const std::string tx(reinterpret_cast<const char*>(req.data), req.len);
+        const size_t end = ws_header_end(tx.data(), tx.size());
+        ASSERT_GT(end, 0u);
+        const auto chk = ws_check_request(std::string_view(tx).substr(0, end));
+        ASSERT_TRUE(chk.ok) << chk.why;
+        // Its frame: masked, binary, 100 bytes.
+        ws_parser sp(ws_parser::role::server, 1 << 20);
+        const parsed m = parse(sp, bytes(tx.begin() + static_cast<long>(end), tx.end()));
+        ASSERT_EQ(m.error, 0) << m.why;
+        ASSERT_EQ(m.messages.size(), 1u);
+        ASSERT_EQ(m.messages[0].size(), 100u);
+        EXPECT_EQ(m.message_ops[0], ws_opcode::binary);
+        char resp[ws_max_response];
+        std::string reply(resp, ws_write_response(resp, chk.key));
+        bytes echo = m.messages[0];
+        if (corrupt) echo[50] ^= 1;
+        reply += str(frame(ws_opcode::binary, true, echo, nullptr));
+        // Delivered in two pieces, split inside the frame.
+        const auto* p = reinterpret_cast<const uint8_t*>(reply.data());
+        reply_step r1 = c->on_reply(p, static_cast<uint32_t>(reply.size() - 60), 1);
+        ASSERT_EQ(r1.error, nullptr) << r1.error;
+        EXPECT_EQ(r1.answered, 0u);
+        const reply_step r2 = c->on_reply(p + reply.size() - 60, 60, 1);
+        if (!corrupt) {
+            EXPECT_EQ(r2.error, nullptr) << r2.error;
+            EXPECT_EQ(r2.answered, 1u);
+        } else {
+            ASSERT_NE(r2.error, nullptr);
+            EXPECT_NE(std::string(r2.error).find("connection 3 message 1 byte offset 50"), std::string::npos) << r2.error;
+        }
+    }
+    auto c = w->make_client({0, 16, 1, true});
+    c->fill(1);
+    const std::string bad = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                            "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n";  // not this client's key
+    const reply_step r = c->on_reply(reinterpret_cast<const uint8_t*>(bad.data()), static_cast<uint32_t>(bad.size()), 1);
+    ASSERT_NE(r.error, nullptr);
+    EXPECT_NE(std::string(r.error).find("wrong Sec-WebSocket-Accept"), std::string::npos) << r.error;
+}
+
 }  // namespace
 }  // namespace iobench
