@@ -35,3 +35,10 @@ endforeach()
 add_test(NAME e2e.ws_interop_load COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/ws_interop.py
          $<TARGET_FILE:iobench> load ${CMAKE_CURRENT_BINARY_DIR}/tmp/ws_interop_load.json)
 set_tests_properties(e2e.ws_interop_load PROPERTIES TIMEOUT 90 LABELS "e2e;net" SKIP_RETURN_CODE 77)
+# Bad clients (400, 1002, 1002, 1009) against `iobench serve` while `iobench load` runs on 8 good
+# connections: the load must see no error. Raw sockets only: needs python3, not websockets.
+foreach(b blocking epoll posix_aio libaio io_uring io_uring_sqpoll)
+  add_test(NAME e2e.ws_bad_clients.${b} COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/ws_interop.py
+           $<TARGET_FILE:iobench> bad ${b})
+  set_tests_properties(e2e.ws_bad_clients.${b} PROPERTIES TIMEOUT 90 LABELS "e2e;net")
+endforeach()

@@ -5,6 +5,8 @@ Debian's python3-websockets (10.4, asyncio API).
   ws_interop.py IOBENCH serve BACKEND  -- a websockets client against `iobench serve --workload ws_echo`:
                                           text, binary and a 1 MiB fragmented message, byte-exact
   ws_interop.py IOBENCH load  OUT.json -- `iobench load --workload ws_echo` against a websockets echo server
+  ws_interop.py IOBENCH bad   BACKEND  -- raw-socket bad clients against `iobench serve` while `iobench load`
+                                          runs: each gets its close code (or 400), the load sees no error
 
 Exit 0 pass, 1 fail, 77 skip (python3-websockets missing). Every step is bounded in time.
 """
@@ -17,9 +19,9 @@ import sys
 
 try:
     import websockets
+    import websockets.exceptions
 except ImportError:
-    print("SKIP: python3-websockets is not installed (apt-get install python3-websockets)")
-    sys.exit(77)
+    websockets = None  # only the serve and load modes need it
 
 
 def free_port():
@@ -109,15 +111,79 @@ async def load_check(iobench, out):
     print(f'ok: iobench load against python3-websockets {websockets.__version__}: {res["ops"]} messages verified')
 
 
+UPGRADE = (b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+           b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+
+
+async def bad_client(port, handshake, payload):
+    """Sends `payload` (after the Upgrade when `handshake`); returns everything the server sent until it hung up."""
+    r, w = await asyncio.open_connection("127.0.0.1", port)
+    if handshake:
+        w.write(UPGRADE)
+        head = await asyncio.wait_for(r.readuntil(b"\r\n\r\n"), 5)
+        assert head.startswith(b"HTTP/1.1 101 "), head
+    w.write(payload)
+    got = await asyncio.wait_for(r.read(), 5)  # to EOF: the server must close
+    w.close()
+    return got
+
+
+async def bad_check(iobench, backend):
+    port = free_port()
+    proc = subprocess.Popen([iobench, "serve", "--quiet", "--workload", "ws_echo", "--backend", backend,
+                             "--listen", f"127.0.0.1:{port}", "--runtime", "20s", "-o", "-"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        await wait_listening(port, proc)
+        load = await asyncio.create_subprocess_exec(
+            iobench, "load", "--quiet", "--workload", "ws_echo", "--target", f"127.0.0.1:{port}",
+            "--connections", "8", "--runtime", "1500ms", "--ramp", "0", "-o", "-",
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        await asyncio.sleep(0.3)  # the load is running
+        cases = [
+            ("malformed handshake", False, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", b"HTTP/1.1 400 "),
+            ("unmasked client frame", True, b"\x82\x03abc", b"\x88\x02\x03\xea"),
+            ("bad opcode", True, b"\x83\x80\x01\x02\x03\x04", b"\x88\x02\x03\xea"),
+            ("oversize frame", True, b"\x82\xff\x00\x00\x00\x00\x10\x00\x00\x00\x01\x02\x03\x04", b"\x88\x02\x03\xf1"),
+        ]
+        for name, hs, payload, want in cases:
+            got = await bad_client(port, hs, payload)
+            assert got.startswith(want), f"{name}: got {got[:40]!r}, want {want!r}"
+        so, se = await asyncio.wait_for(load.communicate(), 30)
+        assert load.returncode == 0, f"load exited {load.returncode}: {se.decode()}"
+        res = json.loads(so)["results"][0]
+        assert res["status"] in ("ok", "suspect") and res["ops"] > 0 and res["errors"] == 0, \
+            f'load: {res["status"]} ops {res["ops"]} errors {res["errors"]}'
+        assert res["network"]["live_connections"] == 8, res["network"]["live_connections"]
+        print(f'ok: {backend}: 400, 1002, 1002, 1009 to the bad clients; the load verified {res["ops"]} messages '
+              f'on 8 connections with no error')
+    finally:
+        proc.send_signal(2)
+        try:
+            so, _ = proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise SystemExit("FAIL: iobench serve did not stop within 10 s of SIGINT")
+    assert proc.returncode == 0, f"serve exited {proc.returncode}"
+    srv = json.loads(so)["results"][0]["network"]["server"]
+    # The 4 bad clients, plus any of the load's 8 connections reset when it shuts them at its deadline
+    # (echo counts those the same way).
+    assert 4 <= srv["errors"] <= 12, f'server errors {srv["errors"]} (want the 4 bad clients, + at most 8 resets)'
+
+
 def main():
-    if len(sys.argv) != 4 or sys.argv[2] not in ("serve", "load"):
+    if len(sys.argv) != 4 or sys.argv[2] not in ("serve", "load", "bad"):
         print(__doc__)
         return 2
     iobench, mode, arg = sys.argv[1:]
-    coro = serve_check(iobench, arg) if mode == "serve" else load_check(iobench, arg)
+    if mode != "bad" and websockets is None:
+        print("SKIP: python3-websockets is not installed (apt-get install python3-websockets)")
+        return 77
+    coro = {"serve": serve_check, "load": load_check, "bad": bad_check}[mode](iobench, arg)
+    errors = (AssertionError, asyncio.TimeoutError) + ((websockets.exceptions.WebSocketException,) if websockets else ())
     try:
         asyncio.run(asyncio.wait_for(coro, 60))
-    except (AssertionError, asyncio.TimeoutError, websockets.exceptions.WebSocketException) as e:
+    except errors as e:
         print(f"FAIL: {type(e).__name__}: {e}")
         return 1
     return 0
