@@ -14,11 +14,13 @@ foreach(b IN LISTS IOBENCH_NET_SERVER_BACKENDS)
   set_tests_properties(net.server.${b} PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 120 LABELS net)
 endforeach()
 # The protocol sessions (echo, stream, http) on their own: bytes in, what they ask to send.
-# The WebSocket pieces (accept key, handshake, frame parser, ws_echo server session) on their own.
-add_executable(ws_frame_test ws_frame_test.cpp)
-target_link_libraries(ws_frame_test PRIVATE iobench_core GTest::gtest GTest::gtest_main)
-add_test(NAME unit.ws_frame COMMAND ws_frame_test)
-set_tests_properties(unit.ws_frame PROPERTIES TIMEOUT 60 LABELS unit)
+# The WebSocket pieces on their own: accept key, handshake, frame parser; the ws_echo sessions.
+foreach(t ws_frame ws_session)
+  add_executable(${t}_test ${t}_test.cpp)
+  target_link_libraries(${t}_test PRIVATE iobench_core GTest::gtest GTest::gtest_main)
+  add_test(NAME unit.${t} COMMAND ${t}_test)
+  set_tests_properties(unit.${t} PROPERTIES TIMEOUT 60 LABELS unit)
+endforeach()
 add_executable(net_session_test net_session_test.cpp)
 target_link_libraries(net_session_test PRIVATE iobench_core GTest::gtest GTest::gtest_main)
 add_test(NAME unit.net_session COMMAND net_session_test)
