@@ -142,5 +142,33 @@ TEST(ws_frame, violations_get_their_close_codes) {
     EXPECT_EQ(parse(client2, frame(ws_opcode::binary, true, {1}, nullptr)).error, 0);
 }
 
+// Garbage in any split: the parser always either consumes bytes or reports,
+// never reads past what it was given (run under ASan in CI), and once it
+// has failed it stays failed.
+TEST(ws_frame, random_bytes_end_in_an_error_or_are_consumed) {
+    uint64_t rng = 99;
+    const auto rnd = [&](uint64_t m) {
+        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+        return (rng >> 33) % m;
+    };
+    unsigned errors = 0;
+    for (int round = 0; round < 2000; ++round) {
+        bytes in(2 + rnd(300));
+        for (auto& b : in) b = static_cast<uint8_t>(rnd(256));
+        if (round % 2) in[0] = static_cast<uint8_t>(0x80 | rnd(3)), in[1] |= 0x80;  // half start plausibly
+        ws_parser p(ws_parser::role::server, 1 + rnd(1000));
+        const parsed r = parse(p, in, 1 + rnd(16));
+        if (r.error) {
+            ++errors;
+            EXPECT_TRUE(r.error == ws_close::protocol_error || r.error == ws_close::too_big) << r.error;
+            EXPECT_TRUE(p.failed());
+            ws_event ev;
+            EXPECT_EQ(p.next(in.data(), in.size(), 100, ev), 0u);
+            EXPECT_EQ(ev.what, ws_event::kind::error);
+        }
+    }
+    EXPECT_GT(errors, 1000u);  // garbage is mostly refused
+}
+
 }  // namespace
 }  // namespace iobench
