@@ -23,6 +23,7 @@ packages=(
   libbenchmark-dev libgnuplot-iostream-dev libboost-iostreams-dev libboost-filesystem-dev gnuplot-nox
   fonts-dejavu-core
   libgtest-dev iproute2
+  libssl-dev python3-websockets
   libbenchmark-tools python3-scipy
   jq
 )

@@ -12,6 +12,9 @@ add_library(iobench_core STATIC
   workloads/transfer_msg_zerocopy.cpp
   workloads/transfer_splice.cpp
   workloads/transfer_uring.cpp
+  workloads/ws_echo_session.cpp
+  workloads/ws_frame.cpp
+  workloads/ws_handshake.cpp
   # harness/system: clock, CPU, host facts and samples, preflight, interruption
   harness/system/host_info.cpp
   harness/system/host_sample.cpp
@@ -53,7 +56,9 @@ add_library(iobench_core STATIC
   harness/transfer/transfer_sender.cpp
   harness/transfer/transfer_sides.cpp
 )
-target_link_libraries(iobench_core PUBLIC iobench_backends iobench_results iobench_plots Boost::program_options)
+# OpenSSL's libcrypto: SHA-1 and base64 for the WebSocket handshake (ws_echo).
+find_package(OpenSSL REQUIRED COMPONENTS Crypto)
+target_link_libraries(iobench_core PUBLIC iobench_backends iobench_results iobench_plots Boost::program_options OpenSSL::Crypto)
 
 add_executable(iobench harness/main.cpp)
 target_link_libraries(iobench PRIVATE iobench_core)

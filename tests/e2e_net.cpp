@@ -94,7 +94,7 @@ TEST_P(e2e_net_run, every_backend_serves_with_verified_payloads) {
 std::vector<std::tuple<std::string, std::string>> all_runs() {
     std::vector<std::tuple<std::string, std::string>> v;
     for (const auto& e : iobench::registry())
-        for (const char* w : {"echo", "http", "stream"}) v.emplace_back(std::string(e.name), w);
+        for (const char* w : {"echo", "http", "stream", "ws_echo"}) v.emplace_back(std::string(e.name), w);
     return v;
 }
 
@@ -162,7 +162,9 @@ TEST(e2e_net, load_against_a_closed_port_fails_with_the_reason) {
 TEST(e2e_net, bad_network_input_exits_2) {
     for (const char* args : {"load --workload echo", "load --target nohost:1", "load --target 127.0.0.1:99999",
                              "serve --workload echo", "serve --backend epoll --workload randread",
-                             "run --workload echo --connections 0", "run --workload echo --client-backend nosuch"}) {
+                             "run --workload echo --connections 0", "run --workload echo --client-backend nosuch",
+                             "run --workload ws_echo --msg-size 0", "run --workload ws_echo --msg-size 17m",
+                             "serve --workload ws_echo", "load --workload ws_echo"}) {
         const auto r = run_cli(args);
         EXPECT_EQ(r.exit_code, 2) << args << ": " << r.err;
         EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << args << ": " << r.err;

@@ -37,8 +37,8 @@ reply_step reply(client_session& c, byte_window& w, const std::string& text, uns
 }
 
 TEST(net_registry, names_and_lookup) {
-    EXPECT_EQ(net_workload_names(", ", " or "), "echo, stream or http");
-    for (const char* n : {"echo", "stream", "http"}) {
+    EXPECT_EQ(net_workload_names(", ", " or "), "echo, stream, http or ws_echo");
+    for (const char* n : {"echo", "stream", "http", "ws_echo"}) {
         const net_workload* w = find_net_workload(n);
         ASSERT_NE(w, nullptr) << n;
         EXPECT_EQ(w->name, n);

@@ -33,6 +33,7 @@ struct server_step {
     send_item send;          // output owed; sent when no send of the connection is in flight
     uint32_t requests = 0;   // requests this event completed (the server's `requests` count)
     int32_t release = -1;    // a provided buffer the session is done with (the loop gives it back)
+    bool more_released = false;  // ...and more of them: the loop takes them with take_released()
     bool keep = false;       // on_recv of a provided buffer: the session holds it until `release`
     bool recv = true;        // the connection may receive again (into its own buffer: it is free)
     bool finish = false;     // no more input: close once `send` is out
@@ -60,6 +61,7 @@ public:
         c.tail = bid;
     }
     bool empty(const chain& c) const { return c.head < 0; }
+    uint32_t count() const { return static_cast<uint32_t>(next_.size()); }
     send_item head(const chain& c) const {
         const auto h = static_cast<uint32_t>(c.head);
         return send_item::bytes(data_[h] + c.off, len_[h] - c.off);
@@ -102,6 +104,9 @@ public:
     virtual server_step on_sent(uint32_t n) = 0;
     // Closing: a provided buffer still held, to give back; -1 when none is left.
     virtual int32_t release_held() { return -1; }
+    // After a step with more_released: the next buffer to give back; -1 when none is left.
+    // (A session that parses several held buffers in one step, as ws_echo does, is done with all of them.)
+    virtual int32_t take_released() { return -1; }
 };
 
 // A span the client loop receives into.

@@ -4,6 +4,7 @@
 #include "workloads/echo_session.hpp"
 #include "workloads/http_session.hpp"
 #include "workloads/stream_session.hpp"
+#include "workloads/ws_echo_session.hpp"
 
 namespace iobench {
 
@@ -16,6 +17,8 @@ constexpr net_workload table[] = {
      make_stream_server, make_stream_client},
     {"http", "HTTP/1.1 keep-alive GETs (pipelined with --pipeline), each answered with a fixed 200", 64, false, false,
      make_http_server, make_http_client},
+    {"ws_echo", "RFC 6455 WebSocket: Upgrade handshake, then masked binary messages of msg_size echoed and checked",
+     128, true, false, make_ws_echo_server, make_ws_echo_client},
 };
 
 }  // namespace

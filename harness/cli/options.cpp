@@ -186,7 +186,7 @@ po::options_description load_description(raw_flags& f, run_options& o, bool with
         ("client-backend", po::value(&f.client_backend)->default_value(o.client_backend),
          "the load generator's own backend (run and load)")
         ("connections,c", po::value(&o.connections)->default_value(o.connections), "connections")
-        ("msg-size", po::value(&f.msg_size), "echo/stream bytes per message (default 64 for echo, 64k for stream; k/m suffixes)")
+        ("msg-size", po::value(&f.msg_size), "echo/stream/ws_echo bytes per message (default 64 for echo, 64k for stream, 128 for ws_echo; k/m suffixes, at most 16m)")
         ("rate", po::value(&o.rate)->default_value(0),
          "open loop: requests/s over all connections, latency from the intended send time (0 = closed loop)")
         ("pipeline", po::value(&o.pipeline)->default_value(o.pipeline), "http: requests in flight per connection");

@@ -342,6 +342,10 @@ private:
         k.out = st.send;
         k.recv_ok = st.recv;
         if (st.release >= 0) give_back(static_cast<uint16_t>(st.release));
+        if (st.more_released) {
+            server_session& ss = *sessions_[static_cast<size_t>(&k - conns_.data())];
+            for (int32_t b; (b = ss.take_released()) >= 0;) give_back(static_cast<uint16_t>(b));
+        }
         if (st.error) ++t_.errors;
         if (st.finish) k.eof = true;  // answer what is owed, then close
     }

@@ -1,0 +1,363 @@
+// ws_echo sessions. The server streams: each data frame's header goes out as
+// soon as it is parsed and its payload as it arrives (unmasked into a fixed
+// output buffer), so a message of any size needs no buffer of its size. Input
+// it cannot take yet (output buffer full) stays where it is: in the provided
+// ring buffers it holds, or in the connection's own buffer (no recv meanwhile).
+#include "workloads/ws_echo_session.hpp"
+
+#include "workloads/echo_session.hpp"
+#include "workloads/ws_frame.hpp"
+#include "workloads/ws_handshake.hpp"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <string_view>
+#include <vector>
+
+namespace iobench {
+
+namespace {
+
+// Output room the frame loop keeps: a header and a whole pong or close.
+constexpr uint32_t out_reserve = ws_max_header + ws_max_control_payload + 2;
+
+class ws_echo_server final : public server_session {
+public:
+    explicit ws_echo_server(const server_session_config& c)
+        : held_(c.held), parser_(ws_parser::role::server, ws_max_message),
+          out_(new uint8_t[ws_out_buffer]), hs_(new char[ws_max_handshake]) {  // not zeroed: backed once touched
+        if (held_) released_.reserve(held_->count());
+    }
+
+    void reset() override {
+        q_ = {};
+        parser_.reset();
+        used_ = sent_ = hs_have_ = own_left_ = 0;
+        own_ = nullptr;
+        open_ = closing_ = broke_ = reported_ = false;
+        released_.clear();
+    }
+
+    server_step on_recv(const char* data, uint32_t n, int32_t bid) override {
+        server_step s;
+        if (bid >= 0) {
+            held_->push(q_, static_cast<uint16_t>(bid), data, n);
+            s.keep = true;  // given back through release once parsed
+        } else {
+            own_ = data;
+            own_left_ = n;
+        }
+        return pump(s);
+    }
+
+    server_step on_sent(uint32_t n) override {
+        sent_ += n;
+        if (sent_ == used_) sent_ = used_ = 0;  // nothing in flight: start the buffer over
+        return pump({});
+    }
+
+    int32_t take_released() override {
+        if (released_.empty()) return -1;
+        const int32_t b = released_.back();
+        released_.pop_back();
+        return b;
+    }
+
+    int32_t release_held() override {
+        if (const int32_t b = take_released(); b >= 0) return b;
+        return held_ ? held_->pop(q_) : -1;
+    }
+
+private:
+    // Parses what input there is while the output has room.
+    server_step pump(server_step s) {
+        while (!closing_) {
+            const char* p;
+            uint32_t n;
+            if (held_) {
+                if (held_->empty(q_)) break;
+                const send_item h = held_->head(q_);
+                p = h.buf;
+                n = h.len;
+            } else {
+                if (own_left_ == 0) break;
+                p = own_;
+                n = own_left_;
+            }
+            const uint32_t used = open_ ? frames(reinterpret_cast<const uint8_t*>(p), n, s) : handshake(p, n);
+            if (held_) {
+                if (const int32_t b = held_->consume(q_, used); b >= 0) released_.push_back(b);  // capacity: count()
+            } else {
+                own_ += used;
+                own_left_ -= used;
+            }
+            if (used == 0) break;  // output full: the rest waits for on_sent
+        }
+        if (closing_) {  // nothing more is read: drop what is left
+            if (held_)
+                for (int32_t b; (b = held_->pop(q_)) >= 0;) released_.push_back(b);
+            own_left_ = 0;
+            s.finish = true;
+            s.error = broke_ && !reported_;  // one error per connection, however many steps the close takes
+            reported_ = broke_;
+        }
+        if (!released_.empty()) {
+            s.release = released_.back();
+            released_.pop_back();
+            s.more_released = !released_.empty();
+        }
+        if (sent_ < used_) s.send = send_item::bytes(reinterpret_cast<const char*>(out_.get()) + sent_, used_ - sent_);
+        s.recv = own_left_ == 0;  // the own buffer is received into again only once parsed
+        return s;
+    }
+
+    // Gathers the request's header block; answers 101 (or 400 and close). Returns the bytes it took.
+    uint32_t handshake(const char* p, uint32_t n) {
+        const uint32_t before = hs_have_;
+        const uint32_t take = std::min(n, ws_max_handshake - hs_have_);
+        std::memcpy(hs_.get() + hs_have_, p, take);
+        hs_have_ += take;
+        const size_t end = ws_header_end(hs_.get(), hs_have_);
+        if (end == 0) {
+            if (hs_have_ == ws_max_handshake) refuse();
+            return take;
+        }
+        const ws_request_check r = ws_check_request({hs_.get(), end});
+        if (!r.ok) {
+            refuse();
+            return take;
+        }
+        used_ += ws_write_response(reinterpret_cast<char*>(out_.get()) + used_, r.key);
+        open_ = true;
+        return static_cast<uint32_t>(end - before);  // what follows the header block is frames
+    }
+
+    void refuse() {
+        std::memcpy(out_.get() + used_, ws_bad_request.data(), ws_bad_request.size());
+        used_ += static_cast<uint32_t>(ws_bad_request.size());
+        closing_ = broke_ = true;
+    }
+
+    // Echoes the frames in [p, p + n) while there is output room; returns the bytes parsed.
+    uint32_t frames(const uint8_t* p, uint32_t n, server_step& s) {
+        uint32_t used = 0;
+        while (ws_out_buffer - used_ >= out_reserve) {
+            ws_event ev;
+            used += static_cast<uint32_t>(parser_.next(p + used, n - used, ws_out_buffer - used_, ev));
+            uint8_t* out = out_.get() + used_;
+            switch (ev.what) {
+            case ws_event::kind::need_more: return used;
+            case ws_event::kind::frame_start: used_ += ws_encode_header(out, ev.op, ev.fin, ev.len); break;
+            case ws_event::kind::payload:
+                ws_unmask(out, ev.data, ev.n, ev.mask, ev.phase);
+                used_ += ev.n;
+                break;
+            case ws_event::kind::frame_end:
+                if (ev.fin) ++s.requests;  // a whole message echoed
+                break;
+            case ws_event::kind::control:
+                if (ev.op == ws_opcode::ping) {
+                    used_ += ws_encode_header(out, ws_opcode::pong, true, ev.n);
+                    std::memcpy(out_.get() + used_, ev.data, ev.n);
+                    used_ += ev.n;
+                } else if (ev.op == ws_opcode::close) {  // the closing handshake: echo the status, then close
+                    used_ += ev.code ? ws_encode_close(out, ev.code) : ws_encode_header(out, ws_opcode::close, true, 0);
+                    closing_ = true;
+                    return used;
+                }
+                break;  // pong: nothing to do
+            case ws_event::kind::error:
+                used_ += ws_encode_close(out, ev.code);
+                closing_ = broke_ = true;
+                return used;
+            }
+        }
+        return used;
+    }
+
+    held_buffers* held_;
+    held_buffers::chain q_;
+    ws_parser parser_;
+    std::unique_ptr<uint8_t[]> out_;
+    std::unique_ptr<char[]> hs_;
+    uint32_t used_ = 0, sent_ = 0;  // out_: bytes written, bytes sent
+    uint32_t hs_have_ = 0;
+    const char* own_ = nullptr;     // own-buffer input not parsed yet
+    uint32_t own_left_ = 0;
+    bool open_ = false;             // the handshake is done: frames follow
+    bool closing_ = false;          // a close frame (or a 400) is the last output
+    bool broke_ = false;            // ...because the peer broke the protocol
+    bool reported_ = false;         // ...and a step has said so
+    std::vector<int32_t> released_; // parsed ring buffers to give back
+};
+
+// The client: handshake with the first request, then one masked binary
+// message per request; the echo is checked byte by byte as it arrives.
+class ws_echo_client final : public client_session {
+public:
+    explicit ws_echo_client(const client_session_config& c)
+        : client_session(1), id_(c.id), size_(c.msg_size), verify_(c.verify),
+          rng_(0x9e3779b97f4a7c15ull * (c.id + 1) | 1), parser_(ws_parser::role::client, c.msg_size),
+          tx_(ws_max_request + 2 * ws_max_header + ws_max_control_payload + c.msg_size), plain_(c.msg_size),
+          rx_(std::max<uint32_t>(16 * 1024, std::min<uint32_t>(c.msg_size + ws_max_header, 256 * 1024))) {
+        reset();
+    }
+
+    void reset() override {
+        parser_.reset();
+        open_ = handshake_sent_ = pong_owed_ = false;
+        hs_have_ = 0;
+        got_ = 0;
+        uint8_t raw[16];
+        for (int i = 0; i < 16; i += 8) {
+            const uint64_t r = next_rand();
+            std::memcpy(raw + i, &r, 8);
+        }
+        unsigned char b64[ws_key_len + 1];
+        EVP_EncodeBlock(b64, raw, sizeof raw);
+        std::memcpy(key_, b64, ws_key_len);
+        ws_accept_for({key_, ws_key_len}, accept_);
+    }
+
+    request_batch fill(unsigned) override {
+        uint8_t* t = tx_.data();
+        uint32_t at = 0;
+        if (!handshake_sent_) {  // the first message goes right behind the request, as a pipelined peer may send it
+            at = ws_write_request(reinterpret_cast<char*>(t), "iobench", {key_, ws_key_len});
+            handshake_sent_ = true;
+        }
+        if (pong_owed_) {
+            at += put_masked(t + at, ws_opcode::pong, pong_, pong_len_);
+            pong_owed_ = false;
+        }
+        fill_message(plain_.data(), size_, id_, ++seq_);
+        at += put_masked(t + at, ws_opcode::binary, plain_.data(), size_);
+        got_ = 0;
+        return {t, at, window()};
+    }
+
+    reply_step on_reply(const uint8_t* data, uint32_t n, unsigned outstanding) override {
+        reply_step r;
+        r.next = window();
+        if (!open_) {
+            const uint32_t before = hs_have_;
+            const uint32_t take = std::min(n, ws_max_handshake - hs_have_);
+            std::memcpy(hs_ + hs_have_, data, take);
+            hs_have_ += take;
+            const size_t end = ws_header_end(hs_, hs_have_);
+            if (end == 0) {
+                if (hs_have_ == ws_max_handshake) r.error = fail("handshake reply longer than 4 KiB");
+                return r;
+            }
+            if (const char* why = ws_check_response({hs_, end}, accept_); *why) {
+                r.error = fail(why);
+                return r;
+            }
+            open_ = true;
+            data += end - before;
+            n -= static_cast<uint32_t>(end - before);
+        }
+        for (uint32_t used = 0;;) {
+            ws_event ev;
+            used += static_cast<uint32_t>(parser_.next(data + used, n - used, n - used, ev));
+            switch (ev.what) {
+            case ws_event::kind::need_more: return r;
+            case ws_event::kind::frame_start:
+                if (ev.op == ws_opcode::text) return r.error = fail("text frame in reply to a binary message"), r;
+                if (got_ + ev.len > size_) return r.error = fail("echo longer than the message sent"), r;
+                break;
+            case ws_event::kind::payload:
+                if (verify_ && std::memcmp(ev.data, plain_.data() + got_, ev.n) != 0) {
+                    uint32_t off = 0;
+                    while (ev.data[off] == plain_[got_ + off]) ++off;
+                    std::snprintf(why_, sizeof why_,
+                                  "ws_echo verify failed: connection %u message %llu byte offset %llu: got 0x%02x, "
+                                  "expected 0x%02x",
+                                  id_, static_cast<unsigned long long>(seq_),
+                                  static_cast<unsigned long long>(got_ + off), ev.data[off], plain_[got_ + off]);
+                    r.error = why_;
+                    return r;
+                }
+                got_ += ev.n;
+                break;
+            case ws_event::kind::frame_end:
+                if (!ev.fin) break;
+                if (got_ != size_) return r.error = fail("echo shorter than the message sent"), r;
+                if (r.answered == outstanding) return r.error = fail("an echo without a message"), r;
+                ++r.answered;
+                got_ = 0;
+                break;
+            case ws_event::kind::control:
+                if (ev.op == ws_opcode::ping) {  // answered with the next message
+                    std::memcpy(pong_, ev.data, ev.n);
+                    pong_len_ = ev.n;
+                    pong_owed_ = true;
+                } else if (ev.op == ws_opcode::close) {
+                    std::snprintf(why_, sizeof why_, "ws_echo: connection %u: the server closed with status %u", id_,
+                                  ev.code);
+                    r.error = why_;
+                    return r;
+                }
+                break;
+            case ws_event::kind::error:
+                std::snprintf(why_, sizeof why_, "ws_echo: connection %u: %s (close code %u)", id_, ev.why, ev.code);
+                r.error = why_;
+                return r;
+            }
+        }
+    }
+
+private:
+    byte_window window() { return {rx_.data(), static_cast<uint32_t>(rx_.size())}; }
+
+    uint64_t next_rand() {  // xorshift64: masks and keys need no cryptographic strength in a benchmark
+        rng_ ^= rng_ << 13;
+        rng_ ^= rng_ >> 7;
+        rng_ ^= rng_ << 17;
+        return rng_;
+    }
+
+    uint32_t put_masked(uint8_t* out, ws_opcode op, const uint8_t* payload, uint32_t len) {
+        const auto r = static_cast<uint32_t>(next_rand());
+        uint8_t mask[4];
+        std::memcpy(mask, &r, 4);
+        const uint32_t h = ws_encode_header(out, op, true, len, mask);
+        ws_unmask(out + h, payload, len, mask, 0);
+        return h + len;
+    }
+
+    const char* fail(const char* what) {
+        std::snprintf(why_, sizeof why_, "ws_echo: connection %u: %s", id_, what);
+        return why_;
+    }
+
+    uint32_t id_, size_;
+    bool verify_;
+    uint64_t rng_;
+    ws_parser parser_;
+    std::vector<uint8_t> tx_, plain_, rx_;
+    bool open_ = false, handshake_sent_ = false, pong_owed_ = false;
+    char hs_[ws_max_handshake];
+    uint32_t hs_have_ = 0;
+    uint64_t got_ = 0;  // bytes of the current echo checked
+    uint64_t seq_ = 0;
+    char key_[ws_key_len], accept_[ws_accept_len];
+    uint8_t pong_[ws_max_control_payload];
+    uint32_t pong_len_ = 0;
+    char why_[192] = {};
+};
+
+}  // namespace
+
+std::unique_ptr<server_session> make_ws_echo_server(const server_session_config& c) {
+    return std::make_unique<ws_echo_server>(c);
+}
+
+std::unique_ptr<client_session> make_ws_echo_client(const client_session_config& c) {
+    return std::make_unique<ws_echo_client>(c);
+}
+
+}  // namespace iobench
