@@ -5,6 +5,7 @@
 #include "backends/io_uring.hpp"
 
 #include "backends/uring_buf_ring.hpp"
+#include "backends/uring_compat.hpp"
 #include "backends/uring_setup.hpp"
 
 #include <algorithm>
@@ -15,13 +16,6 @@
 #include <system_error>
 #include <vector>
 
-// liburing 2.3's copy of the uapi predates these (kernel 6.2): define by hand.
-#ifndef IORING_SEND_ZC_REPORT_USAGE
-#define IORING_SEND_ZC_REPORT_USAGE (1U << 3)
-#endif
-#ifndef IORING_NOTIF_USAGE_ZC_COPIED
-#define IORING_NOTIF_USAGE_ZC_COPIED (1U << 31)
-#endif
 
 namespace iobench {
 

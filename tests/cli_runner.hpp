@@ -18,5 +18,7 @@ std::string slurp(const std::filesystem::path& p);
 cli_result run_cli(const std::string& args);
 // The same inside a network namespace (`ip netns exec NS iobench ARGS`).
 cli_result run_cli_in_netns(const std::string& ns, const std::string& args);
+// A loopback TCP port that was free a moment ago (the kernel picks it).
+int free_port();
 
 }  // namespace iobench::test

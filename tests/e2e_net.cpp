@@ -19,18 +19,6 @@ using namespace iobench::test;
 
 namespace {
 
-// A port that was free a moment ago (the kernel picks it).
-int free_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    ::close(fd);
-    return ntohs(a.sin_port);
-}
 
 void expect_plausible(const json& res, unsigned connections, bool one_way = false) {
     // "suspect": measured, but a self-check failed (a noisy box); the fields are all there.

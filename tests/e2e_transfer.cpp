@@ -19,18 +19,6 @@ using namespace iobench::test;
 
 namespace {
 
-// A port that was free a moment ago (the kernel picks it).
-int free_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    ::close(fd);
-    return ntohs(a.sin_port);
-}
 
 TEST(e2e_transfer, method_all_moves_8m_verified_and_writes_the_transfer_object) {
     const auto out = work_dir() / "transfer.json";

@@ -4,6 +4,7 @@
 #include "workloads/transfer_method.hpp"
 
 #include "backends/unique_fd.hpp"
+#include "backends/uring_compat.hpp"
 #include "workloads/transfer_read.hpp"
 
 #include <algorithm>
@@ -15,13 +16,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-// liburing 2.3's uapi copy predates these (kernel 6.2): KERNEL-FACTS.md §1.
-#ifndef IORING_SEND_ZC_REPORT_USAGE
-#define IORING_SEND_ZC_REPORT_USAGE (1U << 3)
-#endif
-#ifndef IORING_NOTIF_USAGE_ZC_COPIED
-#define IORING_NOTIF_USAGE_ZC_COPIED (1U << 31)
-#endif
 
 namespace iobench {
 
