@@ -490,8 +490,9 @@ void parse_suite_command(const std::vector<std::string>& args, command_line& cl)
              "JOB-iodepth=4), except backend = which is one list per job. Every job is checked before any runs:\n"
              "a bad line, key or value exits 2 naming FILE:LINE: key, and DIR is not created. A storage job\n"
              "without a file or dir key gets its temporary target file in DIR. Progress on stderr:\n"
-             "suite: [3/12] JOB. Exit code: the worst of the jobs' (0 ok, 1 a run failed or was interrupted,\n"
-             "2 bad input).\n";
+             "suite: [3/12] JOB. Exit code: the worst of the jobs' (0 ok, 1 a run failed, 2 bad input), or 130/143\n"
+             "when SIGINT/SIGTERM stopped it: the job running then is written with its run \"interrupted\",\n"
+             "later jobs do not run; a second Ctrl-C exits at once.\n";
         cl.help_text = s.str();
         return;
     }

@@ -79,7 +79,13 @@ private:
 // hands each backend's repetitions, combined, to `done` in backend order: at
 // its place in the last round, so with one repetition results stream as
 // before. A backend that is unsupported or fails is not repeated. Stops
-// early (combining what ran) when interrupted.
+// early (combining what ran) when interrupted: the run in progress is marked
+// interrupted and names the backends never started, which are left out.
+// After a run returns: if SIGINT/SIGTERM arrived, an ok or suspect run
+// becomes "interrupted" with how long its window ran in the reason (its
+// figures are what it measured until then); errors stay errors.
+void mark_interrupted(run_result& r);
+
 using run_one_fn = std::function<run_result(const std::string& backend, unsigned repetition)>;
 using done_fn = std::function<void(run_result)>;
 void run_interleaved(const std::vector<std::string>& backends, const run_plan& plan, const run_one_fn& one,

@@ -181,12 +181,9 @@ run_result run_storage_backend(const std::string& backend_name, const run_option
         if (r.setup.empty()) r.setup = x.setup;
     }
     r.counters = counters_of(counters);
-    if (interrupted() && r.status == run_status::ok) {
-        r.status = run_status::interrupted;
-        r.reason = "interrupted";
-    }
     const uint64_t window = end > clock.measure_start_ns ? end - clock.measure_start_ns : 0;
     r.duration_s = static_cast<double>(window) / 1e9;
+    mark_interrupted(r);  // before the checks below, so a cut-short window is not called an error
     if (window > 0) {
         r.iops = static_cast<double>(r.ops) / r.duration_s;
         r.bytes_per_sec = static_cast<double>(r.bytes) / r.duration_s;
