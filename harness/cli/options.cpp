@@ -34,6 +34,17 @@ constexpr const char* usage_head =
     "  iobench list [--file PATH] list backends, their capabilities and whether they run here\n"
     "  iobench help | --help      this text;  iobench VERB --help for one verb;  iobench --version\n";
 
+// How long a run can take and how it ends early (run --help).
+constexpr const char* run_end_help =
+    "\nHow a run ends: each backend by --ramp + --runtime + a bounded grace for the ops in flight then:\n"
+    "storage 31 s (the 30 s stall limit, checked every second: an op in flight longer, in the window or\n"
+    "after it, fails the run naming the backend, op kind and offset), network 2.5 s (requests\n"
+    "unanswered by then are dropped).\n"
+    "SIGINT or SIGTERM stops the run in progress: the finished runs and that one (\"interrupted\", with\n"
+    "what it measured and how long it ran; backends never started are left out and named in its notes)\n"
+    "are written to the table, -o and --format; exit 130 (SIGINT) or 143 (SIGTERM). A second signal\n"
+    "exits at once, removing the temporary files and writing no results.\n";
+
 std::string backend_names() {
     std::string s;
     for (const auto& e : registry()) s += (s.empty() ? "" : ", ") + std::string(e.name);
@@ -339,7 +350,10 @@ void parse_run(const std::vector<std::string>& args, command_line& cl) {
                            ".csv, .gbench.json, .gab-bigger.json, .gab-smaller.json").c_str());
     desc.add(exports);
     po::variables_map vm;
-    if (!parse_with(args, cl, desc, vm)) return;
+    if (!parse_with(args, cl, desc, vm)) {
+        cl.help_text += run_end_help;
+        return;
+    }
     cl.cmd = command_line::verb::run;
     o.formats = parse_formats(f.format);
     if (!export_files(o.formats).empty() && (o.output.empty() || o.output == "-"))

@@ -27,6 +27,12 @@ void fault_from_env(run_plan& p) {
         p.fault = test_fault::drop_stamp;
         return;
     }
+    if (v == "stall" || v.starts_with("stall:")) {
+        p.fault = test_fault::stall;
+        p.fault_backend = v == "stall" ? "" : std::string(v.substr(6));
+        p.stall_limit_ns = 1'000'000'000ull;  // so a test sees the detector fire in seconds, not 30 s
+        return;
+    }
     if (v == "transfer_short") {
         p.fault = test_fault::transfer_short;
         return;
@@ -41,7 +47,7 @@ void fault_from_env(run_plan& p) {
         p.op_delay_ns = us * 1000;
         return;
     }
-    throw usage_error(std::string("IOBENCH_TEST_FAULT=") + f + ": unknown test fault (drop_stamp, op_delay_us=N, transfer_short)");
+    throw usage_error(std::string("IOBENCH_TEST_FAULT=") + f + ": unknown test fault (drop_stamp, op_delay_us=N, transfer_short, stall, stall:BACKEND)");
 }
 
 }  // namespace
