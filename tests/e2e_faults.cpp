@@ -71,4 +71,38 @@ TEST(e2e_faults, an_unknown_test_fault_is_bad_input) {
     EXPECT_NE(r.err.find("IOBENCH_TEST_FAULT=stal: unknown test fault"), std::string::npos) << r.err;
 }
 
+// Each bad flag: exit 2, one line on stderr naming the flag, nothing run.
+TEST(e2e_faults, bad_flags_exit_2_with_one_line_naming_the_flag) {
+    const std::vector<std::pair<std::string, std::string>> cases{
+        {"run --workload echo --connections 0", "iobench: --connections: must be between 1 and 65536\n"},
+        {"run --workload echo --rate -5", "iobench: --rate: must not be negative\n"},
+        {"load --target 127.0.0.1:9 --rate -5", "iobench: --rate: must not be negative\n"},
+        {"run --workload echo --iodepth 8",
+         "iobench: --iodepth: storage workloads only (--workload echo is a network workload)\n"},
+        {"run --workload randread --connections 8",
+         "iobench: --connections: network workloads only (--workload randread is a storage workload)\n"},
+    };
+    for (const auto& [args, err] : cases) {
+        const auto r = run_cli(args);
+        EXPECT_EQ(r.exit_code, 2) << args;
+        EXPECT_EQ(r.err, err) << args;
+        EXPECT_TRUE(r.out.empty()) << args << ": " << r.out;
+    }
+}
+
+// The deadline passes while the withheld op is in flight: the grace (the
+// stall limit, 1 s here) bounds the run's end, and the op is named.
+TEST(e2e_faults, the_grace_after_the_deadline_is_bounded) {
+    const fs::path dir = fresh_dir("grace");
+    const fault_env fault("stall");
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto r = run_cli("run --backend io_uring --workload randread --buffered --size 4m --iodepth 4 --runtime 300ms "
+                           "--ramp 0 --interval 0 --quiet --dir " + dir.string() + " -o " + (dir / "r.json").string());
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(10));
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    const json doc = json::parse(slurp(dir / "r.json"));
+    EXPECT_EQ(doc["results"][0]["status"], "error");
+    EXPECT_NE(doc["results"][0]["reason"].get<std::string>().find("io_uring stalled: read at offset"), std::string::npos);
+}
+
 }  // namespace

@@ -13,6 +13,7 @@
 
 #include <boost/program_options.hpp>
 #include <cctype>
+#include <span>
 #include <sstream>
 
 namespace po = boost::program_options;
@@ -217,6 +218,19 @@ void expand_backends(const std::string& list, std::vector<std::string>& out) {
     if (out.empty()) throw usage_error("--backend: no backend named");
 }
 
+// A flag of the other kind of workload would be silently ignored: refuse it,
+// naming it (given = on the command line, not a default).
+constexpr const char* storage_only_flags[] = {
+    "bs", "iodepth", "size", "ops", "file", "dir", "buffered", "rwmixread", "fsync", "verify", "seed", "batch",
+    "aio-fds", "registered-files", "fixed-buffers"};
+constexpr const char* network_only_flags[] = {
+    "connections", "msg-size", "rate", "pipeline", "client-backend", "listen", "zerocopy", "no-multishot",
+    "buf-size", "buf-count", "netns"};
+void refuse_flags(const po::variables_map& vm, std::span<const char* const> flags, const std::string& why) {
+    for (const char* flag : flags)
+        if (vm.count(flag) && !vm[flag].defaulted()) throw usage_error(std::string("--") + flag + ": " + why);
+}
+
 void check_common(const raw_flags& f, run_options& o) {
     o.runtime_ns = parse_duration_ns(f.runtime, "--runtime");
     o.ramp_ns = parse_duration_ns(f.ramp, "--ramp");
@@ -371,8 +385,10 @@ void parse_run(const std::vector<std::string>& args, command_line& cl) {
     } else if (find_net_workload(o.workload)) {
         if (o.runtime_ns == 0) throw usage_error("--runtime: must be more than 0");
         if (o.steady.enabled) throw usage_error("--steady-state: storage workloads only");
+        refuse_flags(vm, storage_only_flags, "storage workloads only (--workload " + o.workload + " is a network workload)");
         check_network(f, vm, o);
     } else if (const auto pattern = parse_storage_pattern(o.workload)) {
+        refuse_flags(vm, network_only_flags, "network workloads only (--workload " + o.workload + " is a storage workload)");
         o.pattern = *pattern;
         check_storage(f, vm, o);
         if (o.steady.enabled && o.ops) throw usage_error("--steady-state: bounded by --runtime, not --ops");
