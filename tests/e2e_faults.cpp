@@ -5,9 +5,14 @@
 // withheld, the stall limit is 1 s); bad flags exit 2 naming the flag.
 #include "tests/cli_runner.hpp"
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <sys/mount.h>
+#include <unistd.h>
 
 using nlohmann::json;
 using namespace iobench::test;
@@ -103,6 +108,77 @@ TEST(e2e_faults, the_grace_after_the_deadline_is_bounded) {
     const json doc = json::parse(slurp(dir / "r.json"));
     EXPECT_EQ(doc["results"][0]["status"], "error");
     EXPECT_NE(doc["results"][0]["reason"].get<std::string>().find("io_uring stalled: read at offset"), std::string::npos);
+}
+
+// A tmpfs of `size` bytes mounted on a fresh directory for one test, and
+// unmounted after it; skipped (not passed) where mounting is not allowed.
+struct tmpfs_mount {
+    fs::path dir;
+    std::string why_not;  // empty once mounted
+    tmpfs_mount(const std::string& name, const std::string& size) : dir(fresh_dir(name)) {
+        if (::geteuid() != 0) {
+            why_not = "needs root to mount a tmpfs";
+            return;
+        }
+        if (::mount("tmpfs", dir.c_str(), "tmpfs", 0, ("size=" + size).c_str()) != 0)
+            why_not = std::string("mount -t tmpfs: ") + std::strerror(errno);
+    }
+    ~tmpfs_mount() {
+        if (why_not.empty()) ::umount2(dir.c_str(), MNT_DETACH);
+    }
+    bool remount_ro() const { return ::mount("tmpfs", dir.c_str(), nullptr, MS_REMOUNT | MS_RDONLY, nullptr) == 0; }
+};
+
+// The disk fills during the writes: a 64 MiB sparse file on an 8 MiB tmpfs
+// (iobench reuses an existing file of the size, so it is not prefilled).
+// Every backend runs and reports its own ENOSPC: the first does not end the run.
+TEST(e2e_faults_mount, a_full_disk_is_enospc_on_each_backend) {
+    const tmpfs_mount m("enospc", "8m");
+    if (!m.why_not.empty()) GTEST_SKIP() << m.why_not;
+    const fs::path target = m.dir / "target";
+    { std::ofstream(target).flush(); }
+    fs::resize_file(target, 64 << 20);
+    const fs::path json_path = work_dir() / "enospc.json";
+    const auto r = run_cli("run --backend blocking,io_uring,libaio --workload write --buffered --size 64m --runtime 2s "
+                           "--ramp 0 --interval 0 --quiet --file " + target.string() + " -o " + json_path.string());
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    const json doc = json::parse(slurp(json_path));
+    ASSERT_EQ(doc["results"].size(), 3u);
+    for (const auto& run : doc["results"]) {
+        const std::string backend = run["backend"], why = run["reason"];
+        EXPECT_EQ(run["status"], "error") << backend;
+        EXPECT_NE(why.find(backend + ": I/O error: write at offset "), std::string::npos) << why;
+        EXPECT_NE(why.find("ENOSPC"), std::string::npos) << why;
+    }
+}
+
+// A read-only mount: root ignores file modes, so only a real ro mount makes
+// the writable open fail; each backend reports EROFS, the read run on the
+// same file after them is ok.
+TEST(e2e_faults_mount, a_read_only_mount_is_erofs_and_reads_still_run) {
+    const tmpfs_mount m("erofs", "8m");
+    if (!m.why_not.empty()) GTEST_SKIP() << m.why_not;
+    const fs::path target = m.dir / "target";
+    { std::ofstream(target).flush(); }
+    fs::resize_file(target, 4 << 20);
+    ASSERT_TRUE(m.remount_ro()) << std::strerror(errno);
+    const fs::path json_path = work_dir() / "erofs.json";
+    const std::string common = "--buffered --size 4m --runtime 300ms --ramp 0 --interval 0 --quiet --file " +
+                               target.string() + " -o " + json_path.string();
+    const auto w = run_cli("run --backend blocking,io_uring --workload randwrite " + common);
+    EXPECT_EQ(w.exit_code, 1) << w.err;
+    const json doc = json::parse(slurp(json_path));
+    ASSERT_EQ(doc["results"].size(), 2u);
+    for (const auto& run : doc["results"]) {
+        EXPECT_EQ(run["status"], "error");
+        EXPECT_NE(run["reason"].get<std::string>().find("EROFS"), std::string::npos) << run["reason"];
+    }
+    const auto rd = run_cli("run --backend blocking --workload randread " + common);
+    EXPECT_EQ(rd.exit_code, 0) << rd.err;
+    // Measured: ok, or suspect when a self-check doubts a 300 ms page-cache run on a busy machine.
+    const json read = json::parse(slurp(json_path))["results"][0];
+    EXPECT_TRUE(read["status"] == "ok" || read["status"] == "suspect") << read["status"] << ": " << read["reason"];
+    EXPECT_GT(read["ops"].get<uint64_t>(), 0u);
 }
 
 }  // namespace

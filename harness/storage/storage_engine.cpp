@@ -56,7 +56,7 @@ public:
         const unsigned nfds = per_slot ? depth : 1;
         for (unsigned i = 0; i < nfds; ++i) {
             unique_fd fd(::open(job_.path.c_str(), job_.open_flags | O_CLOEXEC));
-            if (!fd) throw std::system_error(errno, std::system_category(), "open " + job_.path);
+            if (!fd) throw std::runtime_error("open " + job_.path + ": " + errno_text(errno));  // e.g. EROFS
             raw_fds_.push_back(fd.get());
             fds_.push_back(std::move(fd));
         }
@@ -160,7 +160,7 @@ private:
         s.busy = false;
         if (c.result < 0) {
             ++out_.errors;
-            fail(describe_failure("I/O error", s.kind, s.offset + s.done, c.result));
+            fail(std::string(job_.entry->name) + ": " + describe_failure("I/O error", s.kind, s.offset + s.done, c.result));
             return 0;
         }
         if (s.kind != op_kind::fsync) {
