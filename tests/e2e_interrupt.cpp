@@ -183,4 +183,33 @@ TEST(e2e_interrupt, suite_sigint_keeps_finished_jobs_and_the_interrupted_one) {
     EXPECT_TRUE(leftovers(dir).empty()) << leftovers(dir).front();
 }
 
+// load: the window in progress is written "interrupted" with what it
+// measured, exit 130; serve still ends cleanly on Ctrl-C (exit 0, its file written).
+TEST(e2e_interrupt, load_sigint_keeps_its_partial_window_and_serve_ends_cleanly) {
+    const fs::path sdir = fresh_dir("serve"), ldir = fresh_dir("load");
+    const child server = spawn_iobench({"serve", "--backend", "blocking", "--workload", "echo", "--listen",
+                                        "127.0.0.1:0", "-o", (sdir / "s.json").string()},
+                                       sdir);
+    ASSERT_TRUE(wait_for_stderr(server, "Ctrl-C stops")) << server.err();
+    const std::string e = server.err();
+    const size_t at = e.find("127.0.0.1:", e.find("serving echo on"));
+    ASSERT_NE(at, std::string::npos) << e;
+    const std::string target = e.substr(at, e.find(' ', at) - at);
+    const child load = spawn_iobench({"load", "--target", target, "--workload", "echo", "--runtime", "10s", "--ramp",
+                                      "0", "--interval", "0", "-o", (ldir / "l.json").string()},
+                                     ldir);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    ::kill(load.pid, SIGINT);
+    EXPECT_EQ(wait_exit(load), 130) << load.err();
+    ::kill(server.pid, SIGINT);
+    EXPECT_EQ(wait_exit(server), 0) << server.err();
+    const json l = json::parse(slurp(ldir / "l.json"))["results"][0];
+    EXPECT_EQ(l["status"], "interrupted") << l["reason"];
+    EXPECT_GT(l["ops"].get<uint64_t>(), 0u);
+    EXPECT_GT(l["duration_s"].get<double>(), 0.1);
+    EXPECT_LT(l["duration_s"].get<double>(), 9.0);
+    EXPECT_EQ(json::parse(slurp(sdir / "s.json"))["results"][0]["status"], "ok");
+    EXPECT_TRUE(leftovers(ldir).empty() && leftovers(sdir).empty());
+}
+
 }  // namespace
