@@ -25,6 +25,10 @@ std::string storage_run(const fs::path& dir, const std::string& backends, const 
            "--ramp 0 --interval 0 --dir " + dir.string() + " -o " + (dir / "r.json").string() + " " + extra;
 }
 
+// Finished and measured: "ok", or "suspect" when a self-check (Little's
+// law, censored ops) doubts a short run on this shared, busy machine.
+bool measured(const json& run) { return run["status"] == "ok" || run["status"] == "suspect"; }
+
 fs::path fresh_dir(const std::string& name) {
     const fs::path d = work_dir() / name;
     fs::remove_all(d);
@@ -64,7 +68,7 @@ TEST(e2e_faults, a_withheld_completion_is_a_stall_naming_backend_op_and_offset) 
     for (const char* other : {"blocking", "libaio"}) {
         const json* o = find_run(doc, other);
         ASSERT_NE(o, nullptr) << other;
-        EXPECT_EQ((*o)["status"], "ok") << other << ": " << (*o)["reason"];
+        EXPECT_TRUE(measured(*o)) << other << ": " << (*o)["status"] << " " << (*o)["reason"];
         EXPECT_GT((*o)["ops"].get<uint64_t>(), 0u) << other;
     }
 }
@@ -175,9 +179,8 @@ TEST(e2e_faults_mount, a_read_only_mount_is_erofs_and_reads_still_run) {
     }
     const auto rd = run_cli("run --backend blocking --workload randread " + common);
     EXPECT_EQ(rd.exit_code, 0) << rd.err;
-    // Measured: ok, or suspect when a self-check doubts a 300 ms page-cache run on a busy machine.
     const json read = json::parse(slurp(json_path))["results"][0];
-    EXPECT_TRUE(read["status"] == "ok" || read["status"] == "suspect") << read["status"] << ": " << read["reason"];
+    EXPECT_TRUE(measured(read)) << read["status"] << ": " << read["reason"];
     EXPECT_GT(read["ops"].get<uint64_t>(), 0u);
 }
 

@@ -79,6 +79,10 @@ std::vector<std::string> leftovers(const fs::path& dir) {
     return v;
 }
 
+// Finished and measured: "ok", or "suspect" when a self-check (Little's
+// law, censored ops) doubts a short run on this shared, busy machine.
+bool measured(const json& run) { return run["status"] == "ok" || run["status"] == "suspect"; }
+
 fs::path fresh_dir(const std::string& name) {
     const fs::path d = work_dir() / name;
     fs::remove_all(d);
@@ -107,7 +111,7 @@ void signal_during_second_backend(int sig, int expected_exit, const char* name) 
     const json& runs = doc["results"];
     ASSERT_EQ(runs.size(), 2u) << runs.dump(1);  // libaio never started: absent
     EXPECT_EQ(runs[0]["backend"], "blocking");
-    EXPECT_EQ(runs[0]["status"], "ok") << runs[0]["reason"];
+    EXPECT_TRUE(measured(runs[0])) << runs[0]["status"] << ": " << runs[0]["reason"];
     EXPECT_GT(runs[0]["ops"].get<uint64_t>(), 0u);
     EXPECT_NEAR(runs[0]["duration_s"].get<double>(), 2.0, 0.2);
     EXPECT_EQ(runs[1]["backend"], "io_uring");
@@ -172,7 +176,7 @@ TEST(e2e_interrupt, suite_sigint_keeps_finished_jobs_and_the_interrupted_one) {
     ::kill(c.pid, SIGINT);
     EXPECT_EQ(wait_exit(c), 130) << c.err();
     const json one = json::parse(slurp(out / "one.json"));
-    EXPECT_EQ(one["results"][0]["status"], "ok");
+    EXPECT_TRUE(measured(one["results"][0])) << one["results"][0]["reason"];
     ASSERT_TRUE(fs::exists(out / "two.json")) << c.err();
     const json two = json::parse(slurp(out / "two.json"));
     EXPECT_EQ(two["results"][0]["status"], "interrupted") << two["results"][0]["reason"];
@@ -208,7 +212,7 @@ TEST(e2e_interrupt, load_sigint_keeps_its_partial_window_and_serve_ends_cleanly)
     EXPECT_GT(l["ops"].get<uint64_t>(), 0u);
     EXPECT_GT(l["duration_s"].get<double>(), 0.1);
     EXPECT_LT(l["duration_s"].get<double>(), 9.0);
-    EXPECT_EQ(json::parse(slurp(sdir / "s.json"))["results"][0]["status"], "ok");
+    EXPECT_TRUE(measured(json::parse(slurp(sdir / "s.json"))["results"][0]));
     EXPECT_TRUE(leftovers(ldir).empty() && leftovers(sdir).empty());
 }
 
