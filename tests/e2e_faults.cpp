@@ -6,9 +6,11 @@
 #include "tests/cli_runner.hpp"
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <sys/mount.h>
@@ -182,6 +184,32 @@ TEST(e2e_faults_mount, a_read_only_mount_is_erofs_and_reads_still_run) {
     const json read = json::parse(slurp(json_path))["results"][0];
     EXPECT_TRUE(measured(read)) << read["status"] << ": " << read["reason"];
     EXPECT_GT(read["ops"].get<uint64_t>(), 0u);
+}
+
+// The target is truncated to 0 while the backends run (a thread truncates it
+// 3.2 s in: after blocking's 2 s, inside io_uring's window): reads past the
+// end fail with the backend named and the offset; every backend still runs.
+TEST(e2e_faults, a_target_truncated_mid_run_fails_the_backends_reading_past_its_end) {
+    const fs::path dir = fresh_dir("truncate");
+    const fs::path target = dir / "target";
+    const std::string common = "--workload randread --buffered --size 4m --ramp 0 --interval 0 --quiet --file " +
+                               target.string() + " -o " + (dir / "r.json").string();
+    ASSERT_EQ(run_cli("run --backend blocking --runtime 100ms " + common).exit_code, 0);  // made and prefilled once
+    std::thread cut([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(3200));
+        fs::resize_file(target, 0);
+    });
+    const auto r = run_cli("run --backend blocking,io_uring,libaio --runtime 2s " + common);
+    cut.join();
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    const json doc = json::parse(slurp(dir / "r.json"));
+    ASSERT_EQ(doc["results"].size(), 3u);
+    const json* libaio = find_run(doc, "libaio");  // started after the cut
+    ASSERT_NE(libaio, nullptr);
+    EXPECT_EQ((*libaio)["status"], "error");
+    EXPECT_NE((*libaio)["reason"].get<std::string>().find("libaio: unexpected end of file: read at offset "),
+              std::string::npos) << (*libaio)["reason"];
+    EXPECT_NE((*libaio)["reason"].get<std::string>().find("EIO"), std::string::npos);
 }
 
 }  // namespace

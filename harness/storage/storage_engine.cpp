@@ -168,7 +168,8 @@ private:
             if (s.done < job_.bs) {  // short transfer: requeue the rest, same stamp
                 if (c.result == 0) {
                     ++out_.errors;
-                    fail(describe_failure("unexpected end of file", s.kind, s.offset + s.done, -EIO));
+                    fail(std::string(job_.entry->name) + ": " +
+                         describe_failure("unexpected end of file", s.kind, s.offset + s.done, -EIO));
                     return 0;
                 }
                 if (!stopping_) requeue(static_cast<unsigned>(c.token));
