@@ -72,6 +72,10 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "iobench: %s\n", e.what());
         return exit_usage;
     } catch (const std::exception& e) {
+        if (interrupted()) {  // e.g. stopped while prefilling the target: nothing ran to keep
+            std::fprintf(stderr, "iobench: interrupted by %s: %s\n", interrupt_name(), e.what());
+            return interrupt_exit_code();
+        }
         std::fprintf(stderr, "iobench: error: %s\n", e.what());
         return exit_failure;
     }

@@ -62,6 +62,8 @@ public:
         // An interrupted run says so in its status column; these two say why.
         if (r.status == run_status::error || r.status == run_status::suspect)
             line("  %s: %s", status.c_str(), r.reason.c_str());
+        // ...and, when the harness said more than the word (which signal, how long it ran), that too.
+        if (r.status == run_status::interrupted && r.reason != "interrupted") line("  %s", r.reason.c_str());
         if (r.spread && !r.repetitions.empty())
             line("  %zu repetitions (median shown): IOPS %s..%s, cv %.1f%%; p99 cv %.1f%%", r.repetitions.size(),
                  si(r.spread->iops.min, "").c_str(), si(r.spread->iops.max, "").c_str(), r.spread->iops.cv * 100,

@@ -129,3 +129,42 @@ TEST(options, aio_fds_and_strict_reach_the_run_and_the_backend) {
     EXPECT_NE(help.find("--aio-fds"), std::string::npos);
     EXPECT_NE(help.find("--strict"), std::string::npos);
 }
+
+// Issue 20: out-of-range network values and flags of the other kind of
+// workload exit 2 naming the flag, where some used to be accepted and ignored.
+TEST(options, network_values_out_of_range_name_their_flag) {
+    for (const char* verb : {"run", "load"}) {
+        std::vector<const char*> base{verb, "--workload", "echo"};
+        if (std::string(verb) == "load") base.insert(base.end(), {"--target", "127.0.0.1:9"});
+        auto with = [&](std::vector<const char*> extra) {
+            auto a = base;
+            a.insert(a.end(), extra.begin(), extra.end());
+            return usage_message(a);
+        };
+        EXPECT_EQ(with({"--connections", "0"}), "--connections: must be between 1 and 65536") << verb;
+        EXPECT_EQ(with({"--rate", "-5"}), "--rate: must not be negative") << verb;
+    }
+}
+
+TEST(options, storage_flags_on_a_network_workload_are_refused) {
+    for (std::vector<const char*> flag : std::vector<std::vector<const char*>>{
+             {"--iodepth", "4"}, {"--bs", "8k"}, {"--size", "4m"}, {"--dir", "/tmp"}, {"--buffered"}, {"--verify"},
+             {"--ops", "10"}, {"--fixed-buffers"}, {"--rwmixread", "50"}}) {
+        std::vector<const char*> a{"run", "--workload", "echo"};
+        a.insert(a.end(), flag.begin(), flag.end());
+        EXPECT_EQ(usage_message(a), std::string(flag[0]) + ": storage workloads only (--workload echo is a network workload)");
+    }
+}
+
+TEST(options, network_flags_on_a_storage_workload_are_refused) {
+    for (std::vector<const char*> flag : std::vector<std::vector<const char*>>{
+             {"--connections", "4"}, {"--rate", "100"}, {"--msg-size", "1k"}, {"--pipeline", "2"},
+             {"--client-backend", "io_uring"}, {"--zerocopy"}, {"--no-multishot"}, {"--buf-count", "64"}, {"--netns"}}) {
+        std::vector<const char*> a{"run", "--workload", "randread"};
+        a.insert(a.end(), flag.begin(), flag.end());
+        EXPECT_EQ(usage_message(a), std::string(flag[0]) + ": network workloads only (--workload randread is a storage workload)");
+    }
+    // Their defaults, and the storage flags, are still fine.
+    EXPECT_EQ(usage_message({"run", "--workload", "randread", "--iodepth", "4", "--bs", "8k"}), "no error");
+    EXPECT_EQ(usage_message({"run", "--workload", "echo", "--connections", "4"}), "no error");
+}

@@ -13,6 +13,7 @@
 
 #include <boost/program_options.hpp>
 #include <cctype>
+#include <span>
 #include <sstream>
 
 namespace po = boost::program_options;
@@ -33,6 +34,17 @@ constexpr const char* usage_head =
     "  iobench compare BASE NEW   the regression gate: exit 1 on a regression (iobench compare --help)\n"
     "  iobench list [--file PATH] list backends, their capabilities and whether they run here\n"
     "  iobench help | --help      this text;  iobench VERB --help for one verb;  iobench --version\n";
+
+// How long a run can take and how it ends early (run --help).
+constexpr const char* run_end_help =
+    "\nHow a run ends: each backend by --ramp + --runtime + a bounded grace for the ops in flight then:\n"
+    "storage 31 s (the 30 s stall limit, checked every second: an op in flight longer, in the window or\n"
+    "after it, fails the run naming the backend, op kind and offset), network 2.5 s (requests\n"
+    "unanswered by then are dropped).\n"
+    "SIGINT or SIGTERM stops the run in progress: the finished runs and that one (\"interrupted\", with\n"
+    "what it measured and how long it ran; backends never started are left out and named in its notes)\n"
+    "are written to the table, -o and --format; exit 130 (SIGINT) or 143 (SIGTERM). A second signal\n"
+    "exits at once, removing the temporary files and writing no results.\n";
 
 std::string backend_names() {
     std::string s;
@@ -206,6 +218,19 @@ void expand_backends(const std::string& list, std::vector<std::string>& out) {
     if (out.empty()) throw usage_error("--backend: no backend named");
 }
 
+// A flag of the other kind of workload would be silently ignored: refuse it,
+// naming it (given = on the command line, not a default).
+constexpr const char* storage_only_flags[] = {
+    "bs", "iodepth", "size", "ops", "file", "dir", "buffered", "rwmixread", "fsync", "verify", "seed", "batch",
+    "aio-fds", "registered-files", "fixed-buffers"};
+constexpr const char* network_only_flags[] = {
+    "connections", "msg-size", "rate", "pipeline", "client-backend", "listen", "zerocopy", "no-multishot",
+    "buf-size", "buf-count", "netns"};
+void refuse_flags(const po::variables_map& vm, std::span<const char* const> flags, const std::string& why) {
+    for (const char* flag : flags)
+        if (vm.count(flag) && !vm[flag].defaulted()) throw usage_error(std::string("--") + flag + ": " + why);
+}
+
 void check_common(const raw_flags& f, run_options& o) {
     o.runtime_ns = parse_duration_ns(f.runtime, "--runtime");
     o.ramp_ns = parse_duration_ns(f.ramp, "--ramp");
@@ -339,7 +364,10 @@ void parse_run(const std::vector<std::string>& args, command_line& cl) {
                            ".csv, .gbench.json, .gab-bigger.json, .gab-smaller.json").c_str());
     desc.add(exports);
     po::variables_map vm;
-    if (!parse_with(args, cl, desc, vm)) return;
+    if (!parse_with(args, cl, desc, vm)) {
+        cl.help_text += run_end_help;
+        return;
+    }
     cl.cmd = command_line::verb::run;
     o.formats = parse_formats(f.format);
     if (!export_files(o.formats).empty() && (o.output.empty() || o.output == "-"))
@@ -357,8 +385,10 @@ void parse_run(const std::vector<std::string>& args, command_line& cl) {
     } else if (find_net_workload(o.workload)) {
         if (o.runtime_ns == 0) throw usage_error("--runtime: must be more than 0");
         if (o.steady.enabled) throw usage_error("--steady-state: storage workloads only");
+        refuse_flags(vm, storage_only_flags, "storage workloads only (--workload " + o.workload + " is a network workload)");
         check_network(f, vm, o);
     } else if (const auto pattern = parse_storage_pattern(o.workload)) {
+        refuse_flags(vm, network_only_flags, "network workloads only (--workload " + o.workload + " is a storage workload)");
         o.pattern = *pattern;
         check_storage(f, vm, o);
         if (o.steady.enabled && o.ops) throw usage_error("--steady-state: bounded by --runtime, not --ops");
@@ -490,8 +520,9 @@ void parse_suite_command(const std::vector<std::string>& args, command_line& cl)
              "JOB-iodepth=4), except backend = which is one list per job. Every job is checked before any runs:\n"
              "a bad line, key or value exits 2 naming FILE:LINE: key, and DIR is not created. A storage job\n"
              "without a file or dir key gets its temporary target file in DIR. Progress on stderr:\n"
-             "suite: [3/12] JOB. Exit code: the worst of the jobs' (0 ok, 1 a run failed or was interrupted,\n"
-             "2 bad input).\n";
+             "suite: [3/12] JOB. Exit code: the worst of the jobs' (0 ok, 1 a run failed, 2 bad input), or 130/143\n"
+             "when SIGINT/SIGTERM stopped it: the job running then is written with its run \"interrupted\",\n"
+             "later jobs do not run; a second Ctrl-C exits at once.\n";
         cl.help_text = s.str();
         return;
     }

@@ -14,6 +14,7 @@ namespace iobench {
 output_file::output_file(std::string path, std::string flag) : path_(std::move(path)), flag_(std::move(flag)) {
     if (path_.empty() || to_stdout()) return;
     tmp_ = path_ + ".partial." + std::to_string(::getpid());
+    guard_.emplace(tmp_);
     out_.open(tmp_);
     if (!out_) throw usage_error(flag_ + " " + path_ + ": cannot write there (" + std::strerror(errno) + ")");
 }
@@ -34,6 +35,7 @@ void output_file::commit() {
     if (!out_ || std::rename(tmp_.c_str(), path_.c_str()) != 0)
         throw std::runtime_error(flag_ + " " + path_ + ": could not write the results");
     tmp_.clear();
+    guard_.reset();
 }
 
 }  // namespace iobench

@@ -2,7 +2,10 @@
 // at commit(), so a failed or interrupted run never leaves half a document.
 #pragma once
 
+#include "harness/system/interrupt.hpp"
+
 #include <fstream>
+#include <optional>
 #include <ostream>
 #include <string>
 
@@ -23,6 +26,7 @@ public:
 private:
     std::string path_, flag_, tmp_;
     std::ofstream out_;
+    std::optional<temp_file_guard> guard_;  // a second Ctrl-C still removes tmp_
 };
 
 }  // namespace iobench

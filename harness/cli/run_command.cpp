@@ -1,6 +1,7 @@
 // The verbs that measure: run, serve and load. Each run's results go to the
 // table (stdout) and, with -o, to a JSON file written to a temporary name and
-// renamed into place; the suite verb runs its jobs through cmd_run.
+// renamed into place; the suite verb runs its jobs through cmd_run. SIGINT or
+// SIGTERM still writes what finished (and the run in progress, "interrupted").
 #include "harness/cli/run_command.hpp"
 
 #include "harness/cli/errors.hpp"
@@ -110,10 +111,6 @@ public:
     int end() {
         for (auto* t : {table_.get(), table_copy_.get()})
             if (t) t->end();
-        if (interrupted() && !allow_interrupt_) {
-            std::fprintf(stderr, "iobench: interrupted; no results file written\n");
-            return exit_failure;
-        }
         if (json_) {
             json_->end();
             json_out_.commit();
@@ -125,6 +122,13 @@ public:
             file->commit();
         }
         if (hooks_.finished) hooks_.finished->push_back(std::move(doc.front()));
+        // Interrupted: every finished run and the one in progress are written
+        // above; the exit code says which signal ended it (130, 143).
+        if (interrupted() && !allow_interrupt_) {
+            std::fprintf(stderr, "iobench: interrupted by %s: the finished runs and the one in progress (\"interrupted\") "
+                                 "were written\n", interrupt_name());
+            return interrupt_exit_code();
+        }
         return failed_ ? exit_failure : exit_ok;
     }
     void allow_interrupt() { allow_interrupt_ = true; }  // serve: Ctrl-C is how it ends
@@ -214,7 +218,9 @@ int cmd_load(const run_options& o, const std::string& raw) {
         sinks.add(load_transfer(o));
         return sinks.end();
     }
-    sinks.add(load_network(o, plan_of(o)));
+    run_result r = load_network(o, plan_of(o));
+    mark_interrupted(r);
+    sinks.add(std::move(r));
     return sinks.end();
 }
 

@@ -14,7 +14,7 @@ struct result_file;
 
 // What a suite job adds to a run: its name in the result (`job`), a copy of
 // the table (DIR/summary.txt), and the finished document for the suite's
-// exports (appended at the end unless the run was interrupted).
+// exports (appended at the end, an interrupted run included).
 struct run_hooks {
     std::string job;
     std::ostream* table_copy = nullptr;

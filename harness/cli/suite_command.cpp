@@ -1,6 +1,7 @@
 // iobench suite FILE.ini -o DIR: check every job, then run them one after
-// another through cmd_run. SIGINT stops after the job that is running (its
-// file is not written, as `run` leaves none); finished files stay complete.
+// another through cmd_run. SIGINT/SIGTERM stop the suite in the job that is
+// running: its file is written with that run "interrupted" (as `run` does),
+// finished files stay complete, later jobs do not run; exit 130/143.
 #include "harness/cli/suite_command.hpp"
 
 #include "harness/cli/errors.hpp"
@@ -87,9 +88,9 @@ int cmd_suite(const suite_options& o) {
         ++ran;
     }
     if (interrupted()) {
-        std::fprintf(stderr, "iobench: suite: interrupted in job %zu of %zu; the jobs before it are in %s\n", ran,
-                     s.jobs.size(), o.dir.c_str());
-        worst = std::max(worst, exit_failure);
+        std::fprintf(stderr, "iobench: suite: interrupted by %s in job %zu of %zu; it and the jobs before it are in %s\n",
+                     interrupt_name(), ran, s.jobs.size(), o.dir.c_str());
+        worst = interrupt_exit_code();
     }
     summary.commit();
     for (auto& [format, file] : exports) {

@@ -7,8 +7,9 @@
 
 namespace iobench {
 
-// Exit code: the worst of the jobs' (0 ok, 1 a run failed or was interrupted,
-// 2 bad input); a bad job file throws usage_error before DIR is created.
+// Exit code: the worst of the jobs' (0 ok, 1 a run failed, 2 bad input), or
+// 130/143 when SIGINT/SIGTERM stopped it; a bad job file throws usage_error
+// before DIR is created.
 int cmd_suite(const suite_options& o);
 
 }  // namespace iobench

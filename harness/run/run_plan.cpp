@@ -9,6 +9,7 @@
 #include "results/repetitions.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <string_view>
 
@@ -26,6 +27,12 @@ void fault_from_env(run_plan& p) {
         p.fault = test_fault::drop_stamp;
         return;
     }
+    if (v == "stall" || v.starts_with("stall:")) {
+        p.fault = test_fault::stall;
+        p.fault_backend = v == "stall" ? "" : std::string(v.substr(6));
+        p.stall_limit_ns = 1'000'000'000ull;  // so a test sees the detector fire in seconds, not 30 s
+        return;
+    }
     if (v == "transfer_short") {
         p.fault = test_fault::transfer_short;
         return;
@@ -40,7 +47,7 @@ void fault_from_env(run_plan& p) {
         p.op_delay_ns = us * 1000;
         return;
     }
-    throw usage_error(std::string("IOBENCH_TEST_FAULT=") + f + ": unknown test fault (drop_stamp, op_delay_us=N, transfer_short)");
+    throw usage_error(std::string("IOBENCH_TEST_FAULT=") + f + ": unknown test fault (drop_stamp, op_delay_us=N, transfer_short, stall, stall:BACKEND)");
 }
 
 }  // namespace
@@ -88,6 +95,28 @@ void window_edges::at_end() {
 
 cpu_usage window_edges::cpu() const { return ended_ ? s1_.process - s0_.process : cpu_usage{}; }
 
+void mark_interrupted(run_result& r) {
+    if (!interrupted() || (r.status != run_status::ok && r.status != run_status::suspect)) return;
+    r.status = run_status::interrupted;
+    char ran[32];
+    std::snprintf(ran, sizeof ran, "%.3f", r.duration_s);
+    r.reason = std::string("interrupted by ") + interrupt_name() + " after " + ran + " s of the measured window";
+}
+
+namespace {
+// Backends an interrupt kept from starting are left out of the results (a
+// row with no figures would read as a measurement); the interrupted run
+// names them, and so does stderr.
+void note_not_run(run_result& r, const std::vector<std::string>& backends, unsigned round, size_t current) {
+    std::string names;  // in the first round, the backends after this one have not started; later, all have
+    for (size_t i = current + 1; round == 0 && i < backends.size(); ++i) names += (names.empty() ? "" : ", ") + backends[i];
+    if (names.empty()) return;
+    r.notes.push_back("interrupted: not run: " + names);
+    std::fprintf(stderr, "iobench: interrupted by %s during %s; not run: %s\n", interrupt_name(), backends[current].c_str(),
+                 names.c_str());
+}
+}  // namespace
+
 void run_interleaved(const std::vector<std::string>& backends, const run_plan& plan, const run_one_fn& one,
                      const done_fn& done) {
     const unsigned repeat = std::max(1u, plan.repeat);
@@ -106,6 +135,8 @@ void run_interleaved(const std::vector<std::string>& backends, const run_plan& p
             }
             if (!finished[b]) {
                 run_result r = one(backends[b], round);
+                mark_interrupted(r);
+                if (r.status == run_status::interrupted) note_not_run(r, backends, round, b);
                 // An unsupported or failed backend is not run again.
                 if (r.status == run_status::unsupported || r.status == run_status::error ||
                     r.status == run_status::interrupted)

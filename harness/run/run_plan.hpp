@@ -24,8 +24,11 @@ struct run_options;
 // tests prove a self-check fires (drop_stamp) or that the regression gate
 // catches a slower build (op_delay_us=N: the harness busy-waits N us per
 // completed op), or that a short transfer fails the run (transfer_short: the
-// transfer method sends one byte less than the file). Never set it for a real measurement.
-enum class test_fault : uint8_t { none, drop_stamp, op_delay, transfer_short };
+// transfer method sends one byte less than the file), or that the stall
+// detector names a stuck op (stall or stall:BACKEND: one storage worker drops
+// one completion of the window, on every backend or on BACKEND only, and the
+// stall limit is 1 s instead of 30 s). Never set it for a real measurement.
+enum class test_fault : uint8_t { none, drop_stamp, op_delay, transfer_short, stall };
 
 struct run_plan {
     uint64_t ramp_ns = 0;
@@ -36,6 +39,8 @@ struct run_plan {
     steady_state_spec steady;
     test_fault fault = test_fault::none;
     uint64_t op_delay_ns = 0;  // test_fault::op_delay: busy-wait per completed op (storage) / response (load)
+    std::string fault_backend;  // test_fault::stall: only this backend ("" = every one)
+    uint64_t stall_limit_ns = 30'000'000'000ull;  // storage: see storage_engine.hpp (1 s under test_fault::stall)
 };
 
 // A note for every result a test fault touched, so its numbers are never taken for a measurement.
@@ -79,7 +84,13 @@ private:
 // hands each backend's repetitions, combined, to `done` in backend order: at
 // its place in the last round, so with one repetition results stream as
 // before. A backend that is unsupported or fails is not repeated. Stops
-// early (combining what ran) when interrupted.
+// early (combining what ran) when interrupted: the run in progress is marked
+// interrupted and names the backends never started, which are left out.
+// After a run returns: if SIGINT/SIGTERM arrived, an ok or suspect run
+// becomes "interrupted" with how long its window ran in the reason (its
+// figures are what it measured until then); errors stay errors.
+void mark_interrupted(run_result& r);
+
 using run_one_fn = std::function<run_result(const std::string& backend, unsigned repetition)>;
 using done_fn = std::function<void(run_result)>;
 void run_interleaved(const std::vector<std::string>& backends, const run_plan& plan, const run_one_fn& one,

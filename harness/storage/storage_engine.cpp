@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
@@ -22,7 +23,6 @@ namespace iobench {
 namespace {
 
 constexpr auto reap_timeout = std::chrono::milliseconds(100);
-constexpr uint64_t stall_limit_ns = 30'000'000'000ull;
 
 struct slot {
     uint64_t submitted_ns = 0;  // set in flush(), just before the op's submit
@@ -56,7 +56,7 @@ public:
         const unsigned nfds = per_slot ? depth : 1;
         for (unsigned i = 0; i < nfds; ++i) {
             unique_fd fd(::open(job_.path.c_str(), job_.open_flags | O_CLOEXEC));
-            if (!fd) throw std::system_error(errno, std::system_category(), "open " + job_.path);
+            if (!fd) throw std::runtime_error("open " + job_.path + ": " + errno_text(errno));  // e.g. EROFS
             raw_fds_.push_back(fd.get());
             fds_.push_back(std::move(fd));
         }
@@ -76,6 +76,7 @@ public:
         out_.depth.setup(depth);
         fault_pending_ = job_.fault_drop_stamp;
         op_delay_ = job_.fault_op_delay_ns != 0;
+        stall_fault_ = job_.fault_stall;
     }
 
     void run() {
@@ -84,7 +85,7 @@ public:
         open_window(now);
         for (unsigned s = 0; s < slots_.size(); ++s) issue_new(s, now);
         if (!flush()) return drain();
-        uint64_t last_progress = now;
+        next_stall_check_ = now + stall_check_every();
         while (inflight_ > 0) {
             const int n = be_->reap(completions_, std::clamp(job_.options.batch, 1u, inflight_), reap_timeout);
             now = now_ns();
@@ -95,15 +96,14 @@ public:
             }
             account_inflight(now);
             in_kernel_ -= static_cast<unsigned>(std::max(n, 0));
+            if (now >= next_stall_check_) [[unlikely]] {
+                if (find_stall(now)) break;
+                next_stall_check_ = now + stall_check_every();
+            }
             if (n == 0) {
-                if (now - last_progress > stall_limit_ns) {
-                    fail("backend stalled: " + std::to_string(inflight_) + " ops in flight, none completed for 30 s");
-                    break;
-                }
-                if (interrupted()) stopping_ = true;
+                if (interrupted()) stop(now);
                 continue;
             }
-            last_progress = now;
             const uint64_t deadline = stop_at();
             if (!stopping_ && ((deadline && now >= deadline) || interrupted())) stop(now);
             uint64_t measured = 0;
@@ -123,14 +123,44 @@ private:
         at_window_start_ = be_->counters();
     }
 
+    // A few checks per stall limit: a slot scan, off the per-batch path.
+    uint64_t stall_check_every() const { return std::max<uint64_t>(job_.stall_limit_ns / 32, 1'000'000); }
+
+    // The oldest op in flight past the stall limit fails the run, named by
+    // backend, op kind and offset. During the window it is a stuck op; after
+    // the deadline it is the grace running out, so the run's end stays bounded.
+    bool find_stall(uint64_t now) {
+        const slot* oldest = nullptr;
+        for (const slot& s : slots_)
+            if (s.busy && !s.fresh && s.submitted_ns != UINT64_MAX && (!oldest || s.submitted_ns < oldest->submitted_ns))
+                oldest = &s;
+        if (!oldest || now - oldest->submitted_ns <= job_.stall_limit_ns) return false;
+        char age[32];
+        std::snprintf(age, sizeof age, "%.1f", static_cast<double>(now - oldest->submitted_ns) / 1e9);
+        char limit[32];
+        std::snprintf(limit, sizeof limit, "%g", static_cast<double>(job_.stall_limit_ns) / 1e9);
+        fail(std::string(job_.entry->name) + " stalled: " + std::string(to_string(oldest->kind)) + " at offset " +
+             std::to_string(oldest->offset + oldest->done) + " in flight for " + age + " s (stall limit " + limit +
+             " s), " + std::to_string(inflight_) + " ops in flight");
+        stalled_ = true;
+        return true;
+    }
+
     // Returns 1 if the op counted as a measured completion.
     unsigned complete(const io_completion& c, uint64_t now) {
         slot& s = slots_[c.token];
+        // IOBENCH_TEST_FAULT=stall: the first completion of the window is
+        // dropped as if the kernel never delivered it; the slot stays busy.
+        if (stall_fault_ && now >= clock_.measure_start_ns) [[unlikely]] {
+            stall_fault_ = false;
+            ++withheld_;
+            return 0;
+        }
         --inflight_;
         s.busy = false;
         if (c.result < 0) {
             ++out_.errors;
-            fail(describe_failure("I/O error", s.kind, s.offset + s.done, c.result));
+            fail(std::string(job_.entry->name) + ": " + describe_failure("I/O error", s.kind, s.offset + s.done, c.result));
             return 0;
         }
         if (s.kind != op_kind::fsync) {
@@ -138,7 +168,8 @@ private:
             if (s.done < job_.bs) {  // short transfer: requeue the rest, same stamp
                 if (c.result == 0) {
                     ++out_.errors;
-                    fail(describe_failure("unexpected end of file", s.kind, s.offset + s.done, -EIO));
+                    fail(std::string(job_.entry->name) + ": " +
+                         describe_failure("unexpected end of file", s.kind, s.offset + s.done, -EIO));
                     return 0;
                 }
                 if (!stopping_) requeue(static_cast<unsigned>(c.token));
@@ -322,10 +353,11 @@ private:
     }
 
     // Let every op in flight finish before the backend (and the buffers) go away.
+    // After a stall the stuck op will not come back: no second wait.
     void drain() {
         stop(now_ns());
-        const uint64_t give_up = now_ns() + stall_limit_ns;
-        while (inflight_ > 0 && now_ns() < give_up) {
+        const uint64_t give_up = now_ns() + (stalled_ ? 0 : job_.stall_limit_ns);
+        while (inflight_ > withheld_ && now_ns() < give_up) {
             const int n = be_->reap(completions_, 1, reap_timeout);
             if (n < 0) break;
             inflight_ -= static_cast<unsigned>(n);
@@ -355,6 +387,10 @@ private:
     bool stopping_after_this_ = false;
     bool fault_pending_ = false;
     bool op_delay_ = false;  // IOBENCH_TEST_FAULT=op_delay_us: off, this one branch is all it costs
+    bool stall_fault_ = false;  // IOBENCH_TEST_FAULT=stall: withhold the next completion in the window
+    unsigned withheld_ = 0;     // ...completions so withheld (never reaped again)
+    bool stalled_ = false;
+    uint64_t next_stall_check_ = 0;
     bool window_open_ = false;
     backend_counters at_window_start_;
 };

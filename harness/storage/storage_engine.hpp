@@ -33,6 +33,11 @@ struct run_clock {
     alignas(cache_line) std::atomic<uint64_t> live_ops{0};           // measured ops so far, for progress lines
 };
 
+// An op in flight this long is a stall: the run fails naming it. It is also
+// the grace after the deadline (ops in flight then get this long to finish),
+// so a storage run ends by --ramp + --runtime + this, whatever the backend does.
+inline constexpr uint64_t default_stall_limit_ns = 30'000'000'000ull;
+
 struct storage_job {
     const backend_entry* entry = nullptr;
     backend_options options;
@@ -49,6 +54,8 @@ struct storage_job {
     timeline_shape timeline;        // interval slots to size at setup (run_plan's --interval)
     bool fault_drop_stamp = false;  // IOBENCH_TEST_FAULT=drop_stamp (test-only): one op of the window loses its stamp
     uint64_t fault_op_delay_ns = 0; // IOBENCH_TEST_FAULT=op_delay_us=N (test-only): busy-wait per completed op
+    bool fault_stall = false;       // IOBENCH_TEST_FAULT=stall (test-only): one op's completion is withheld
+    uint64_t stall_limit_ns = default_stall_limit_ns;  // an op in flight longer than this fails the run
 };
 
 struct worker_result {

@@ -27,6 +27,10 @@ void sleep_until_ns(uint64_t t) {
     }
 }
 
+bool stall_fault_on(const run_plan& plan, std::string_view backend) {
+    return plan.fault == test_fault::stall && (plan.fault_backend.empty() || plan.fault_backend == backend);
+}
+
 std::vector<storage_job> plan_jobs(const backend_entry& entry, const run_options& o, const run_plan& plan,
                                    const test_file& target) {
     const bool per_thread = entry.caps & cap_one_op_per_thread;
@@ -57,6 +61,8 @@ std::vector<storage_job> plan_jobs(const backend_entry& entry, const run_options
         j.timeline = shape;
         j.fault_drop_stamp = plan.fault == test_fault::drop_stamp && t == 0;
         j.fault_op_delay_ns = plan.op_delay_ns;
+        j.fault_stall = stall_fault_on(plan, entry.name) && t == 0;
+        j.stall_limit_ns = plan.stall_limit_ns;
     }
     return jobs;
 }
@@ -181,12 +187,9 @@ run_result run_storage_backend(const std::string& backend_name, const run_option
         if (r.setup.empty()) r.setup = x.setup;
     }
     r.counters = counters_of(counters);
-    if (interrupted() && r.status == run_status::ok) {
-        r.status = run_status::interrupted;
-        r.reason = "interrupted";
-    }
     const uint64_t window = end > clock.measure_start_ns ? end - clock.measure_start_ns : 0;
     r.duration_s = static_cast<double>(window) / 1e9;
+    mark_interrupted(r);  // before the checks below, so a cut-short window is not called an error
     if (window > 0) {
         r.iops = static_cast<double>(r.ops) / r.duration_s;
         r.bytes_per_sec = static_cast<double>(r.bytes) / r.duration_s;
@@ -216,6 +219,8 @@ run_result run_storage_backend(const std::string& backend_name, const run_option
     }
     add_notes(r, entry, o, threads);
     if (const std::string f = fault_note(plan); !f.empty()) r.notes.push_back(f);
+    if (stall_fault_on(plan, entry.name))
+        r.notes.push_back("IOBENCH_TEST_FAULT=stall: test-only: one completion was withheld and the stall limit is 1 s");
     apply_checks(r, checks);
     achieved_facts asked;
     asked.iodepth_requested = static_cast<double>(o.iodepth) * o.jobs;

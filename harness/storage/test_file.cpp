@@ -51,6 +51,7 @@ test_file::test_file(const test_file_spec& spec) : size_(spec.size), seed_(spec.
             throw usage_error("--dir " + spec.dir + ": not a directory (" + errno_text(errno ? errno : ENOTDIR) + ")");
         path_ = spec.dir + "/iobench." + std::to_string(::getpid()) + ".tmp";
         temporary_ = true;
+        guard_.emplace(path_);
     }
 
     struct stat st {};

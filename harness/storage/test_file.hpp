@@ -4,7 +4,10 @@
 // an xattr naming the pattern seed, so --verify knows whether it can trust them.
 #pragma once
 
+#include "harness/system/interrupt.hpp"
+
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace iobench {
@@ -43,6 +46,7 @@ private:
     uint64_t seed_ = 0;
     bool temporary_ = false;
     bool block_device_ = false;
+    std::optional<temp_file_guard> guard_;  // a second Ctrl-C still removes a temporary target
 };
 
 }  // namespace iobench
