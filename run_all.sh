@@ -24,6 +24,7 @@ packages=(
   fonts-dejavu-core
   libgtest-dev iproute2
   libssl-dev python3-websockets
+  libwebsockets-dev libev-dev libglib2.0-dev
   libbenchmark-tools python3-scipy
   jq
 )

@@ -43,6 +43,8 @@ add_library(iobench_core STATIC
   harness/storage/storage_engine.cpp
   harness/storage/storage_runner.cpp
   # harness/net: server loop, load loop, runners, namespaces
+  harness/net/lws_glib_poll.cpp
+  harness/net/lws_server.cpp
   harness/net/net_address.cpp
   harness/net/net_load.cpp
   harness/net/net_load_worker.cpp
@@ -58,7 +60,14 @@ add_library(iobench_core STATIC
 )
 # OpenSSL's libcrypto: SHA-1 and base64 for the WebSocket handshake (ws_echo).
 find_package(OpenSSL REQUIRED COMPONENTS Crypto)
-target_link_libraries(iobench_core PUBLIC iobench_backends iobench_results iobench_plots Boost::program_options OpenSSL::Crypto)
+# libwebsockets (foreign loops: libev, GLib) for --server lws / lws-libev.
+pkg_check_modules(LWS REQUIRED IMPORTED_TARGET libwebsockets)
+pkg_check_modules(GLIB REQUIRED IMPORTED_TARGET glib-2.0)
+find_library(EV_LIB ev REQUIRED)
+find_path(EV_INCLUDE ev.h REQUIRED)
+target_include_directories(iobench_core PRIVATE ${EV_INCLUDE})
+target_link_libraries(iobench_core PUBLIC iobench_backends iobench_results iobench_plots Boost::program_options OpenSSL::Crypto
+  PkgConfig::LWS PkgConfig::GLIB ${EV_LIB})
 
 add_executable(iobench harness/main.cpp)
 target_link_libraries(iobench PRIVATE iobench_core)

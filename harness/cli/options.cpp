@@ -11,6 +11,7 @@
 #include "workloads/storage_workload.hpp"
 #include "workloads/transfer_method.hpp"
 
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <cctype>
 #include <span>
@@ -59,6 +60,7 @@ struct raw_flags {
     std::string aio_fds = "per-slot";
     std::string format = "json";
     std::string method = "all", cache = "warm";
+    std::string ev_backend;
 };
 
 constexpr const char* format_help =
@@ -184,7 +186,13 @@ po::options_description server_description(raw_flags& f, run_options& o, const c
         ("zerocopy", po::bool_switch(&o.zerocopy), "send with send_zc where the backend can (io_uring)")
         ("no-multishot", "io_uring: one recv per connection instead of multishot recv with a provided buffer ring")
         ("buf-size", po::value(&f.buf_size)->default_value(f.buf_size), "receive buffer bytes (per connection, or per ring entry; k/m suffixes)")
-        ("buf-count", po::value(&o.buf_count)->default_value(o.buf_count), "provided buffer ring entries (a power of two)");
+        ("buf-count", po::value(&o.buf_count)->default_value(o.buf_count), "provided buffer ring entries (a power of two)")
+        ("server", po::value(&o.server)->default_value(o.server),
+         "ws_echo: native (iobench's sessions) | lws (libwebsockets on a GLib main context whose poll is the "
+         "--backend's: epoll, io_uring, io_uring_sqpoll, libaio, blocking) | lws-libev (libwebsockets on a libev loop "
+         "with --ev-backend)")
+        ("ev-backend", po::value(&f.ev_backend),
+         "--server lws-libev: epoll | linuxaio | iouring | all (comma list allowed in run; default epoll)");
     return d;
 }
 
@@ -305,6 +313,41 @@ void check_transfer(const raw_flags& f, const po::variables_map& vm, run_options
     }
 }
 
+constexpr const char* ev_backend_names[] = {"epoll", "linuxaio", "iouring"};
+
+// --server/--ev-backend: validated here; with lws* the backends become the
+// labels results carry ("lws:NAME", "lws-libev:NAME").
+void check_server(const raw_flags& f, const po::variables_map& vm, run_options& o) {
+    if (!vm.count("server")) return;  // load has no server
+    const bool ev_given = vm.count("ev-backend") > 0;
+    if (o.server != "native" && o.server != "lws" && o.server != "lws-libev")
+        throw usage_error("--server: unknown server '" + o.server + "' (native, lws, lws-libev)");
+    if (ev_given && o.server != "lws-libev") throw usage_error("--ev-backend: needs --server lws-libev");
+    if (o.server == "native") return;
+    if (o.workload != "ws_echo") throw usage_error("--server " + o.server + ": --workload ws_echo only");
+    if (o.server == "lws") {
+        for (auto& b : o.backends) b = "lws:" + b;
+        return;
+    }
+    if (!vm["backend"].defaulted()) throw usage_error("--backend: --server lws-libev takes --ev-backend instead");
+    const std::string list = ev_given ? f.ev_backend : "epoll";
+    o.ev_backends.clear();
+    for (size_t start = 0; start <= list.size();) {
+        const size_t end = std::min(list.find(',', start), list.size());
+        const std::string name = list.substr(start, end - start);
+        start = end + 1;
+        if (name == "all") {
+            o.ev_backends.insert(o.ev_backends.end(), std::begin(ev_backend_names), std::end(ev_backend_names));
+        } else if (std::find(std::begin(ev_backend_names), std::end(ev_backend_names), name) != std::end(ev_backend_names)) {
+            o.ev_backends.push_back(name);
+        } else {
+            throw usage_error("--ev-backend: unknown libev backend '" + name + "' (epoll, linuxaio, iouring, all)");
+        }
+    }
+    o.backends.clear();
+    for (const auto& e : o.ev_backends) o.backends.push_back("lws-libev:" + e);
+}
+
 void check_network(const raw_flags& f, const po::variables_map& vm, run_options& o) {
     const net_workload* w = o.net = find_net_workload(o.workload);
     const uint64_t msg = vm.count("msg-size") ? parse_size(f.msg_size, "--msg-size") : w->default_msg_size;
@@ -326,6 +369,7 @@ void check_network(const raw_flags& f, const po::variables_map& vm, run_options&
     if (!f.client_backend.empty() && !find_backend(f.client_backend))
         throw usage_error("--client-backend: unknown backend '" + f.client_backend + "' (known: " + backend_names() + ")");
     o.client_backend = f.client_backend;
+    check_server(f, vm, o);
 }
 
 bool parse_with(const std::vector<std::string>& args, command_line& cl, po::options_description& desc,
@@ -426,14 +470,17 @@ void parse_serve(const std::vector<std::string>& args, command_line& cl) {
     }
     for (const char* flag : {"method", "cache"})
         if (!vm[flag].defaulted()) throw usage_error(std::string("--") + flag + ": --workload transfer only");
-    if (vm["backend"].defaulted()) throw usage_error("--backend: name the one backend that serves");
-    expand_backends(f.backend, o.backends);
-    if (o.backends.size() != 1) throw usage_error("--backend: serve takes exactly one backend");
+    // lws-libev serves on --ev-backend; every other server on --backend.
+    const bool libev = o.server == "lws-libev";
+    if (vm["backend"].defaulted() && !libev) throw usage_error("--backend: name the one backend that serves");
+    if (!libev) expand_backends(f.backend, o.backends);
+    if (!libev && o.backends.size() != 1) throw usage_error("--backend: serve takes exactly one backend");
     check_common(f, o);
     if (!find_net_workload(o.workload))
         throw usage_error("--workload: serve takes " + net_workload_names(", ", ", ") + " or transfer");
     f.client_backend = o.client_backend;
     check_network(f, vm, o);
+    if (o.backends.size() != 1) throw usage_error("--ev-backend: serve takes exactly one libev backend");
 }
 
 void parse_load(const std::vector<std::string>& args, command_line& cl) {

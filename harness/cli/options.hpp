@@ -60,6 +60,11 @@ struct run_options {
     std::string target;                    // load: --target HOST:PORT
     double start_at = 0;                   // load: Unix time (s) to start at, for several load hosts
     bool netns = false;                    // run: server and load in two network namespaces over a veth pair
+    // ws_echo's server: native, lws (libwebsockets on a GLib context polled by
+    // each --backend) or lws-libev (on libev, one run per --ev-backend). With
+    // lws*, `backends` holds the labels the results carry: "lws:epoll", "lws-libev:iouring".
+    std::string server = "native";
+    std::vector<std::string> ev_backends;  // lws-libev: epoll, linuxaio, iouring
 
     // --workload transfer: one file moved to a loopback socket per method.
     bool transfer = false;

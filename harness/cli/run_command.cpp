@@ -60,6 +60,13 @@ parameter_map parameters_of(const run_options& o) {
                   {"zerocopy", o.zerocopy}, {"multishot", o.multishot}, {"buf_size", num(o.buf_size)},
                   {"buf_count", num(o.buf_count)}, {"listen", o.listen}, {"target", o.target}, {"netns", o.netns},
                   {"mode", o.rate > 0 ? "open-loop" : "closed-loop"}});
+        // Only with libwebsockets, so native runs' parameters stay as they were.
+        if (o.server != "native") p.insert({"server", o.server});
+        if (o.server == "lws-libev") {
+            std::string evs;
+            for (const auto& e : o.ev_backends) evs += (evs.empty() ? "" : ",") + e;
+            p.insert({"ev_backend", evs});
+        }
         return p;
     }
     p.insert({{"kind", "storage"}, {"bs", num(o.bs)}, {"iodepth", num(o.iodepth)}, {"size", num(o.size)},
@@ -104,6 +111,8 @@ public:
     void add(run_result r) {
         r.parameters = ctx_.parameters;
         r.parameters["backend"] = r.backend;
+        if (const auto colon = r.backend.find(':'); r.parameters.count("ev_backend") && colon != std::string::npos)
+            r.parameters["ev_backend"] = r.backend.substr(colon + 1);
         failed_ = failed_ || r.status == run_status::error || r.status == run_status::interrupted;
         for (auto& w : writers_) w->add(r);
         if (hooks_.finished || !exports_.empty()) runs_.push_back(std::move(r));

@@ -26,6 +26,14 @@ namespace {
 server_options server_options_of(const std::string& backend, const run_options& o) {
     server_options s;
     s.backend = backend;
+    // --server lws*: the label says which loop ("lws:io_uring", "lws-libev:epoll").
+    if (o.server != "native") {
+        const size_t colon = backend.find(':');
+        s.server = o.server;
+        const std::string rest = colon == std::string::npos ? backend : backend.substr(colon + 1);
+        if (o.server == "lws-libev") s.ev_backend = rest;
+        else s.backend = rest;
+    }
     s.listen = parse_net_address(o.listen, "--listen");
     s.workload = o.workload;
     s.max_connections = std::max(1024u, o.connections + 16);

@@ -8,6 +8,7 @@
 #include "backends/registry.hpp"
 #include "backends/unique_fd.hpp"
 #include "harness/cli/errors.hpp"
+#include "harness/net/lws_server.hpp"
 #include "harness/net/net_server_state.hpp"
 #include "harness/system/thread_role.hpp"
 
@@ -65,6 +66,7 @@ struct net_server::impl {
     net_address bound;
     bool running = false;
     std::thread loop, acceptor;
+    std::unique_ptr<lws_server> lws;  // --server lws / lws-libev: it serves instead of the loops here
 
     // Thread per connection (blocking): fds guarded by workers_mu, so stop()
     // never shuts down a number a worker has already closed.
@@ -84,6 +86,10 @@ struct net_server::impl {
 
 net_server::net_server(const server_options& opts) : impl_(std::make_unique<impl>(opts)) {
     impl& m = *impl_;
+    if (opts.server != "native") {
+        m.lws = std::make_unique<lws_server>(opts);
+        return;
+    }
     m.entry = find_backend(opts.backend);
     if (!m.entry) throw usage_error("--backend " + opts.backend + ": unknown backend");
     m.s.workload = find_net_workload(opts.workload);
@@ -119,10 +125,11 @@ net_server::net_server(const server_options& opts) : impl_(std::make_unique<impl
 
 net_server::~net_server() { stop(); }
 
-net_address net_server::address() const { return impl_->bound; }
+net_address net_server::address() const { return impl_->lws ? impl_->lws->address() : impl_->bound; }
 
 void net_server::start() {
     impl& m = *impl_;
+    if (m.lws) return m.lws->start();
     if (m.running) return;
     // stop() shut the listener down for good.
     if (m.s.stopping.load()) throw std::logic_error("net_server: start() after stop() is not supported");
@@ -165,6 +172,7 @@ void net_server::start() {
 
 void net_server::stop() {
     impl& m = *impl_;
+    if (m.lws) return m.lws->stop();
     if (!m.running) return;
     m.s.stopping.store(true);
     // Wakes a thread blocked in accept (EINVAL) and ends accepts in flight.
@@ -186,6 +194,7 @@ void net_server::stop() {
 }
 
 server_stats net_server::stats() const {
+    if (impl_->lws) return impl_->lws->stats();
     const server_shared& s = impl_->s;
     server_stats r;
     constexpr auto rl = std::memory_order_relaxed;

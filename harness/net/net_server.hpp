@@ -24,6 +24,11 @@ struct server_options {
     bool multishot = true;               // use multishot accept/recv + buffer ring where caps allow
     bool zerocopy = false;               // send_zc where caps allow (--zerocopy)
     backend_options backend_opts;        // sqpoll idle etc.
+    // Who speaks WebSocket (ws_echo only): "native" (iobench's sessions on the
+    // server loop), "lws" (libwebsockets on a GLib context polled by `backend`)
+    // or "lws-libev" (libwebsockets on a libev loop with `ev_backend`).
+    std::string server = "native";
+    std::string ev_backend;  // lws-libev: epoll | linuxaio | iouring
 };
 
 struct server_stats {
