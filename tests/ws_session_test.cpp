@@ -131,30 +131,37 @@ TEST(ws_echo_server, provided_buffers_all_come_back) {
     EXPECT_EQ(r.messages[1], pattern(30000));
 }
 
-// The load generator's client: handshake + a masked message in its first
-// send; a correct echo answers it, a wrong byte fails naming connection and offset.
+// The load generator's client: the Upgrade alone first (RFC 6455 §4.1: no
+// frame before the 101, which answers it), then a masked message; a correct
+// echo answers that, a wrong byte fails naming connection and offset.
 TEST(ws_echo_client, handshake_echo_and_a_mismatch_named) {
     const net_workload* w = find_net_workload("ws_echo");
     for (const bool corrupt : {false, true}) {
         auto c = w->make_client({3, 100, 1, true});
+        const request_batch hs = c->fill(1);
+        const std::string up(reinterpret_cast<const char*>(hs.data), hs.len);
+        const size_t end = ws_header_end(up.data(), up.size());
+        ASSERT_EQ(end, up.size()) << "nothing may follow the Upgrade before the 101";
+        const auto chk = ws_check_request(std::string_view(up).substr(0, end));
+        ASSERT_TRUE(chk.ok) << chk.why;
+        char resp[ws_max_response];
+        const std::string accepted(resp, ws_write_response(resp, chk.key));
+        const reply_step r0 = c->on_reply(reinterpret_cast<const uint8_t*>(accepted.data()),
+                                          static_cast<uint32_t>(accepted.size()), 1);
+        ASSERT_EQ(r0.error, nullptr) << r0.error;
+        EXPECT_EQ(r0.answered, 1u);
         const request_batch req = c->fill(1);
         const std::string tx(reinterpret_cast<const char*>(req.data), req.len);
-        const size_t end = ws_header_end(tx.data(), tx.size());
-        ASSERT_GT(end, 0u);
-        const auto chk = ws_check_request(std::string_view(tx).substr(0, end));
-        ASSERT_TRUE(chk.ok) << chk.why;
         // Its frame: masked, binary, 100 bytes.
         ws_parser sp(ws_parser::role::server, 1 << 20);
-        const parsed m = parse(sp, bytes(tx.begin() + static_cast<long>(end), tx.end()));
+        const parsed m = parse(sp, bytes(tx.begin(), tx.end()));
         ASSERT_EQ(m.error, 0) << m.why;
         ASSERT_EQ(m.messages.size(), 1u);
         ASSERT_EQ(m.messages[0].size(), 100u);
         EXPECT_EQ(m.message_ops[0], ws_opcode::binary);
-        char resp[ws_max_response];
-        std::string reply(resp, ws_write_response(resp, chk.key));
         bytes echo = m.messages[0];
         if (corrupt) echo[50] ^= 1;
-        reply += str(frame(ws_opcode::binary, true, echo, nullptr));
+        std::string reply = str(frame(ws_opcode::binary, true, echo, nullptr));
         // Delivered in two pieces, split inside the frame.
         const auto* p = reinterpret_cast<const uint8_t*>(reply.data());
         reply_step r1 = c->on_reply(p, static_cast<uint32_t>(reply.size() - 60), 1);

@@ -194,8 +194,10 @@ private:
     std::vector<int32_t> released_; // parsed ring buffers to give back
 };
 
-// The client: handshake with the first request, then one masked binary
-// message per request; the echo is checked byte by byte as it arrives.
+// The client: the opening handshake is a connection's first request (RFC
+// 6455 §4.1: a client sends no frame before the server's 101), then one
+// masked binary message per request; the echo is checked byte by byte as it
+// arrives.
 class ws_echo_client final : public client_session {
 public:
     explicit ws_echo_client(const client_session_config& c)
@@ -225,9 +227,10 @@ public:
     request_batch fill(unsigned) override {
         uint8_t* t = tx_.data();
         uint32_t at = 0;
-        if (!handshake_sent_) {  // the first message goes right behind the request, as a pipelined peer may send it
+        if (!handshake_sent_) {  // the Upgrade alone: its 101 answers it
             at = ws_write_request(reinterpret_cast<char*>(t), "iobench", {key_, ws_key_len});
             handshake_sent_ = true;
+            return {t, at, window()};
         }
         if (pong_owed_) {
             at += put_masked(t + at, ws_opcode::pong, pong_, pong_len_);
@@ -257,6 +260,7 @@ public:
                 return r;
             }
             open_ = true;
+            ++r.answered;  // the handshake was this connection's first request
             data += end - before;
             n -= static_cast<uint32_t>(end - before);
         }
