@@ -72,11 +72,12 @@ int band_of(uint32_t bucket) {
 }
 double band_edge_us(int band) { return std::exp2(static_cast<double>(band) / bands_per_octave) / 1e3; }
 
-// One cell per interval x band that holds ops: x, y, the box, ops per second.
+// What every panel shares: the colour scale's top and the latency range.
 struct heat_range {
     double max_rate = 1, lo_us = INFINITY, hi_us = 0;
 };
 
+// One cell per interval x band that holds ops: x, y, the box, ops per second.
 data_table heat_cells(const run_result& r, const std::string& name, heat_range& range) {
     data_table t{name, {}};
     for (const auto& p : r.timeline) {
@@ -110,13 +111,14 @@ chart histogram_heatmap(const run_group& g, const std::vector<timed>& runs, bool
     const size_t n = runs.size(), cols = n <= 3 ? 1 : n == 4 ? 2 : 3, rows = (n + cols - 1) / cols;
     if (range.hi_us == 0) range = {1, 1, 1000};  // no op in any interval: an empty, labelled frame
     const double top = 0.8, bottom = 0.12 + 0.03 * static_cast<double>(c.notes.size());
-    char layout[160];
+    char layout[256];
     std::snprintf(layout, sizeof layout,
                   "set multiplot layout %zu,%zu margins 0.08,0.86,%.3f,%.3f spacing 0.06,%.3f\n"
                   "set colorbox user origin screen 0.89,screen %.3f size screen 0.02,screen %.3f\n",
                   rows, cols, bottom, top, rows > 1 ? 0.1 : 0.0, bottom, top - bottom);
-    std::string body = std::string(layout) + "set logscale y\n" + latency_tics("y", rows == 1 ? 3 : range.hi_us > 300 * range.lo_us ? 1 : 2) +
-                       "set yrange [" + cell(range.lo_us / 1.25) + ":" + cell(range.hi_us * 1.25) + "]\n" +  // one scale: panels compare
+    const int tics_per_decade = rows == 1 ? 3 : range.hi_us > 300 * range.lo_us ? 1 : 2;  // small panels: fewer labels
+    std::string body = std::string(layout) + "set logscale y\n" + latency_tics("y", tics_per_decade) +
+                       "set yrange [" + cell(range.lo_us / 1.25) + ":" + cell(range.hi_us * 1.25) + "]\n" +
                        "set logscale cb\nset cbrange [1:" + cell(std::max(10.0, range.max_rate)) + "]\n" +
                        "set cblabel \"ops/s in the band\" offset 1.5,0\nset format cb \"%.0s%c\"\n" +
                        "set palette defined (0 \"#2c115f\", 0.35 \"#721f81\", 0.65 \"#d3436e\", 1 \"#fd9a6a\")\n" +
