@@ -31,6 +31,8 @@ add_library(iobench_core STATIC
   harness/cli/suite_command.cpp
   harness/cli/plot_command.cpp
   harness/cli/options.cpp
+  harness/cli/option_groups.cpp
+  harness/cli/option_checks.cpp
   harness/cli/progress.cpp
   harness/cli/suite_file.cpp
   # harness/run: the run plan both storage and network follow (window, intervals, repetitions, checks)
