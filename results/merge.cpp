@@ -123,8 +123,7 @@ public:
             m.fsyncs += r->fsyncs;
             m.latency.merge(r->latency);
             m.censored += r->censored;  // ops in flight at a window's end: in the histogram, not in ops
-            m.cpu.user_s += r->cpu.user_s;
-            m.cpu.sys_s += r->cpu.sys_s;
+            m.cpu += r->cpu;
             m.duration_s = concurrent ? std::max(m.duration_s, r->duration_s) : m.duration_s + r->duration_s;
             m.threads = concurrent ? m.threads + r->threads : std::max(m.threads, r->threads);
             if (concurrent) {  // hosts at once: their rates and their ops in flight add up
@@ -162,10 +161,8 @@ public:
             t.syscalls += x.syscalls;
             t.bytes_zero_copied += x.bytes_zero_copied;
             t.bytes_copied += x.bytes_copied;
-            t.sender_cpu.user_s += x.sender_cpu.user_s;
-            t.sender_cpu.sys_s += x.sender_cpu.sys_s;
-            t.receiver_cpu.user_s += x.receiver_cpu.user_s;
-            t.receiver_cpu.sys_s += x.receiver_cpu.sys_s;
+            t.sender_cpu += x.sender_cpu;
+            t.receiver_cpu += x.receiver_cpu;
         }
         t.gbit_per_sec = m.bytes_per_sec * 8 / 1e9;
         const double gb = static_cast<double>(t.bytes) / 1e9;
@@ -266,10 +263,8 @@ private:
             o.reconnects += n.reconnects;
             o.bytes_sent += n.bytes_sent;
             o.bytes_received += n.bytes_received;
-            o.client_cpu.user_s += n.client_cpu.user_s;
-            o.client_cpu.sys_s += n.client_cpu.sys_s;
-            o.server_cpu.user_s += n.server_cpu.user_s;
-            o.server_cpu.sys_s += n.server_cpu.sys_s;
+            o.client_cpu += n.client_cpu;
+            o.server_cpu += n.server_cpu;
             o.server_accepted += n.server_accepted;
             o.server_requests += n.server_requests;
             o.server_bytes_in += n.server_bytes_in;

@@ -87,8 +87,7 @@ run_result combine_repetitions(std::vector<run_result> reps) {
         r.write_ops += x.write_ops;
         r.fsyncs += x.fsyncs;
         r.duration_s += x.duration_s;
-        r.cpu.user_s += x.cpu.user_s;
-        r.cpu.sys_s += x.cpu.sys_s;
+        r.cpu += x.cpu;
         r.latency.merge(x.latency);
         r.censored += x.censored;
         for (const auto& c : x.counters)

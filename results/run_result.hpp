@@ -77,6 +77,11 @@ struct run_context {
 struct cpu_usage {
     double user_s = 0, sys_s = 0;
     bool operator==(const cpu_usage&) const = default;
+    cpu_usage& operator+=(const cpu_usage& o) {
+        user_s += o.user_s;
+        sys_s += o.sys_s;
+        return *this;
+    }
 };
 
 // CPU other processes used during a run: busy time of the whole machine

@@ -5,11 +5,24 @@
 #pragma once
 
 #include "results/run_result.hpp"
+#include "results/writer.hpp"
 
 #include <gtest/gtest.h>
+#include <sstream>
+#include <string>
 #include <vector>
 
 namespace iobench::test {
+
+// The native JSON document of `runs`, as `iobench run -o` writes it.
+inline std::string write_json(const run_context& ctx, const std::vector<run_result>& runs) {
+    std::ostringstream out;
+    auto w = make_json_writer(out);
+    w->begin(ctx);
+    for (const auto& r : runs) w->add(r);
+    w->end();
+    return out.str();
+}
 
 inline run_context fixed_context() {
     run_context c;

@@ -14,15 +14,6 @@ using namespace iobench::test;
 
 namespace {
 
-std::string write_json(const run_context& ctx, const std::vector<run_result>& runs) {
-    std::ostringstream out;
-    auto w = make_json_writer(out);
-    w->begin(ctx);
-    for (const auto& r : runs) w->add(r);
-    w->end();
-    return out.str();
-}
-
 std::vector<run_result> every_run(const run_context& ctx) {
     std::vector<run_result> v{full_result(ctx), repeated_result(ctx)};
     for (auto& r : other_results(ctx)) v.push_back(std::move(r));

@@ -41,15 +41,6 @@ run_result transfer_result(const run_context& ctx) {
     return r;
 }
 
-std::string write_json(const run_context& ctx, const std::vector<run_result>& runs) {
-    std::ostringstream out;
-    auto w = make_json_writer(out);
-    w->begin(ctx);
-    for (const auto& r : runs) w->add(r);
-    w->end();
-    return out.str();
-}
-
 TEST(results_transfer, round_trips_and_passes_the_schema_check) {
     const run_context ctx = fixed_context();
     run_result no_zc = transfer_result(ctx);

@@ -1,6 +1,7 @@
 // The copying transfer methods: read_send (read into a user buffer, then send,
 // both through the backend under test) and mmap_send (send from a mapping).
 #include "workloads/transfer_method.hpp"
+#include "workloads/transfer_read.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -27,10 +28,6 @@ int64_t one_op(backend& be, const io_op& op) {
     return c.result;
 }
 
-struct aligned_free {
-    void operator()(void* p) const { std::free(p); }
-};
-
 // What the backend's own counters say the sender's calls were.
 void count_backend_calls(const backend& be, const backend_counters& before, transfer_counts& c) {
     const backend_counters d = be.counters() - before;
@@ -50,13 +47,9 @@ void count_backend_calls(const backend& be, const backend_counters& before, tran
 
 int transfer_read_send(const transfer_io& io, transfer_counts& c) {
     backend& be = *io.be;
-    void* raw = nullptr;
-    if (::posix_memalign(&raw, 4096, io.bs) != 0) {
-        c.error = "posix_memalign";
-        return -ENOMEM;
-    }
-    std::unique_ptr<void, aligned_free> buf(raw);
-    auto* p = static_cast<char*>(raw);
+    const aligned_buffer buf = alloc_aligned(io.bs, c);
+    if (!buf) return -ENOMEM;
+    char* p = buf.get();
     const bool backend_reads = be.caps() & cap_files;
     const backend_counters before = be.counters();
     uint64_t direct_preads = 0;

@@ -75,10 +75,6 @@ int wait_errqueue(int sock, zc_state& z, transfer_counts& c) {
     return reap_errqueue(sock, z, c);
 }
 
-struct aligned_free {
-    void operator()(void* p) const { std::free(p); }
-};
-
 }  // namespace
 
 int transfer_msg_zerocopy(const transfer_io& io, transfer_counts& c) {
@@ -90,13 +86,9 @@ int transfer_msg_zerocopy(const transfer_io& io, transfer_counts& c) {
         c.error = "setsockopt(SO_ZEROCOPY)";
         return -errno;
     }
-    void* raw = nullptr;
-    if (::posix_memalign(&raw, 4096, static_cast<size_t>(io.bs) * slots) != 0) {
-        c.error = "posix_memalign";
-        return -ENOMEM;
-    }
-    std::unique_ptr<void, aligned_free> mem(raw);
-    auto* base = static_cast<char*>(raw);
+    const aligned_buffer mem = alloc_aligned(static_cast<size_t>(io.bs) * slots, c);
+    if (!mem) return -ENOMEM;
+    char* base = mem.get();
     auto z = std::make_unique<zc_state>();  // setup, before the loop
     unsigned next = 0;
     for (uint64_t off = 0; off < io.size;) {

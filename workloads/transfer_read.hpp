@@ -7,9 +7,27 @@
 #include "workloads/transfer_method.hpp"
 
 #include <cerrno>
+#include <cstdlib>
+#include <memory>
 #include <unistd.h>
 
 namespace iobench {
+
+struct aligned_free {
+    void operator()(char* p) const { std::free(p); }
+};
+using aligned_buffer = std::unique_ptr<char[], aligned_free>;
+
+// `bytes` aligned to 4096 (what O_DIRECT and page pinning want); empty, with
+// c.error set, when memory is short (the caller returns -ENOMEM).
+inline aligned_buffer alloc_aligned(size_t bytes, transfer_counts& c) {
+    void* raw = nullptr;
+    if (::posix_memalign(&raw, 4096, bytes) != 0) {
+        c.error = "posix_memalign";
+        return nullptr;
+    }
+    return aligned_buffer(static_cast<char*>(raw));
+}
 
 // 0, or -errno with c.error set. `p` is 4096-aligned and holds io.bs bytes.
 inline int read_chunk(const transfer_io& io, char* p, uint64_t off, uint32_t want, transfer_counts& c,

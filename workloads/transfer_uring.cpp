@@ -5,6 +5,7 @@
 
 #include "backends/unique_fd.hpp"
 #include "backends/uring_compat.hpp"
+#include "backends/uring_setup.hpp"
 #include "workloads/transfer_read.hpp"
 
 #include <algorithm>
@@ -21,19 +22,19 @@ namespace iobench {
 
 namespace {
 
+// A ring on the sending thread (SINGLE_ISSUER | DEFER_TASKRUN) that has `opcode`.
 class ring {
 public:
     // 0, or -errno with c.unsupported set: a kernel without the ring or the opcode cannot run the method.
     int init(unsigned entries, int opcode, transfer_counts& c) {
         io_uring_params p{};
         p.flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
-        if (const int e = io_uring_queue_init_params(entries, &ring_, &p); e < 0) {
+        if (const int e = owner_.init(entries, p); e < 0) {
             c.unsupported = true;
             c.error = "io_uring_queue_init_params";
             return e;
         }
-        live_ = true;
-        io_uring_probe* probe = io_uring_get_probe_ring(&ring_);
+        io_uring_probe* probe = io_uring_get_probe_ring(&owner_.ring);
         const bool has = probe && io_uring_opcode_supported(probe, opcode);
         if (probe) io_uring_free_probe(probe);
         if (!has) {
@@ -43,14 +44,10 @@ public:
         }
         return 0;
     }
-    ~ring() {
-        if (live_) io_uring_queue_exit(&ring_);
-    }
-    io_uring* get() { return &ring_; }
+    io_uring* get() { return &owner_.ring; }
 
 private:
-    io_uring ring_{};
-    bool live_ = false;
+    uring_owner owner_;
 };
 
 // Submits what is queued and waits for `want` CQEs (bounded: 10 s), one enter.
@@ -62,10 +59,6 @@ int submit_wait(io_uring* r, unsigned want, transfer_counts& c) {
     if (e == -ETIME) return -ETIMEDOUT;
     return e < 0 ? e : 0;
 }
-
-struct aligned_free {
-    void operator()(void* p) const { std::free(p); }
-};
 
 }  // namespace
 
@@ -150,13 +143,9 @@ int transfer_uring_send_zc(const transfer_io& io, transfer_counts& c) {
     constexpr unsigned slots = 8;
     ring rg;
     if (const int e = rg.init(2 * slots, IORING_OP_SEND_ZC, c)) return e;
-    void* raw = nullptr;
-    if (::posix_memalign(&raw, 4096, static_cast<size_t>(io.bs) * slots) != 0) {
-        c.error = "posix_memalign";
-        return -ENOMEM;
-    }
-    std::unique_ptr<void, aligned_free> mem(raw);
-    auto* base = static_cast<char*>(raw);
+    const aligned_buffer mem = alloc_aligned(static_cast<size_t>(io.bs) * slots, c);
+    if (!mem) return -ENOMEM;
+    char* base = mem.get();
     unsigned notifs[slots] = {};  // notifications still owed per slot: free at 0
     io_uring* r = rg.get();
     bool sending = false;
