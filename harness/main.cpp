@@ -10,6 +10,7 @@
 #include "harness/cli/plot_command.hpp"
 #include "harness/system/host_info.hpp"
 #include "harness/system/preflight.hpp"
+#include "harness/system/fd_limit.hpp"
 #include "harness/system/interrupt.hpp"
 #include "harness/net/net_runner.hpp"
 #include "harness/net/netns.hpp"
@@ -56,6 +57,7 @@ int main(int argc, char** argv) {
     using namespace iobench;
     try {
         const command_line cl = parse_command_line(argc, argv);
+        raise_fd_limit();  // --connections in the thousands wants the hard limit, not the soft default
         switch (cl.cmd) {
         case command_line::verb::help: std::cout << cl.help_text; return exit_ok;
         case command_line::verb::version: std::cout << "iobench 0.1 (liburing " IOBENCH_LIBURING_VERSION ")\n"; return exit_ok;

@@ -21,6 +21,7 @@ add_library(iobench_core STATIC
   harness/system/preflight.cpp
   harness/system/proc_text.cpp
   harness/system/interrupt.cpp
+  harness/system/fd_limit.cpp
   harness/system/thread_cpu.cpp
   # harness/cli: options and progress
   # harness/cli: options, progress and the merge verb

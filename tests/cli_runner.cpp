@@ -57,6 +57,10 @@ cli_result run_with_prefix(const std::string& prefix, const std::string& args) {
 
 cli_result run_cli(const std::string& args) { return run_with_prefix("", args); }
 
+cli_result run_cli_prefixed(const std::string& prefix, const std::string& args) {
+    return run_with_prefix(prefix, args);
+}
+
 cli_result run_cli_in_netns(const std::string& ns, const std::string& args) {
     return run_with_prefix("ip netns exec " + ns + " ", args);
 }

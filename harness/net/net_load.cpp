@@ -153,6 +153,12 @@ load_result run_load(const load_options& o) {
     if (!sh.error.empty()) {
         r.ok = false;
         r.error = sh.error;
+    } else if (r.requests == 0 && r.censored.count() > 0) {
+        // Connected, sent, and nothing came back: a result of zeros would read as a slow server.
+        r.ok = false;
+        r.error = "ETIMEDOUT: the server answered none of the " + std::to_string(r.censored.count()) +
+                  " requests in flight over the " + std::to_string(window / 1'000'000) +
+                  " ms window (it accepted the connections: is it serving --workload " + o.workload + "?)";
     }
     r.achieved_rate = r.duration_s > 0 ? static_cast<double>(r.requests) / r.duration_s : 0;
     r.setup = ws[0]->result.setup.empty() ? std::string(entry->name) : ws[0]->result.setup;

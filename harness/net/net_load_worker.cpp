@@ -5,6 +5,7 @@
 
 #include "backends/probe_util.hpp"
 #include "harness/system/clock.hpp"
+#include "harness/system/fd_limit.hpp"
 #include "harness/system/thread_role.hpp"
 #include "harness/system/interrupt.hpp"
 
@@ -97,7 +98,7 @@ void load_worker::connect_all() {
     const std::string where = o_.target.to_string();
     for (conn_state& c : conns_) {
         c.fd = open_socket();
-        if (!c.fd) throw std::runtime_error("socket: " + errno_text(errno));
+        if (!c.fd) throw std::runtime_error("socket: " + errno_text(errno) + fd_limit_hint(errno));
         const auto* sa = reinterpret_cast<const sockaddr*>(&o_.target.addr);
         if (!through_backend && ::connect(c.fd.get(), sa, o_.target.len) != 0)
             throw std::runtime_error("connect " + where + ": " + errno_text(errno));

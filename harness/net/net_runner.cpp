@@ -4,6 +4,7 @@
 
 #include "backends/registry.hpp"
 #include "harness/system/clock.hpp"
+#include "harness/system/fd_limit.hpp"
 #include "harness/system/interrupt.hpp"
 #include "harness/system/result_counters.hpp"
 #include "harness/system/thread_cpu.hpp"
@@ -115,6 +116,10 @@ void finish_checks(run_result& r, const load_result& l, const run_options& o) {
     apply_achieved(r, a);
 }
 
+std::string accept_fd_text(uint64_t failures) {
+    return "server: accept failed " + std::to_string(failures) + " time(s) with EMFILE" + fd_limit_hint(EMFILE);
+}
+
 void fill_from_server(run_result& r, const server_stats& s) {
     net_facts& n = r.net ? *r.net : r.net.emplace();
     r.setup = s.setup;
@@ -127,6 +132,12 @@ void fill_from_server(run_result& r, const server_stats& s) {
     if (!s.error.empty() && r.status == run_status::ok) {
         r.status = run_status::error;
         r.reason = "server: " + s.error;
+    }
+    // Clients left in the listen backlog were never served: the figures
+    // describe fewer connections than asked for.
+    if (s.accept_fd_errors && r.status == run_status::ok) {
+        r.status = run_status::error;
+        r.reason = accept_fd_text(s.accept_fd_errors);
     }
 }
 
@@ -219,6 +230,7 @@ run_result serve_network(const run_options& o) {
     const uint64_t t0 = now_ns();
     const cpu_sample cpu0 = sample_cpu();
     uint64_t last_requests = 0;
+    bool fd_warned = false;
     // Poll the stop conditions every 200 ms; report once a second.
     for (unsigned tick = 1; !interrupted() && (o.runtime_ns == 0 || now_ns() - t0 < o.runtime_ns); ++tick) {
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -227,6 +239,10 @@ run_result serve_network(const run_options& o) {
         std::fprintf(stderr, "  %llu connections, %llu requests/s\n", static_cast<unsigned long long>(s.live_connections),
                      static_cast<unsigned long long>(s.requests - last_requests));
         last_requests = s.requests;
+        if (s.accept_fd_errors && !fd_warned) {
+            fd_warned = true;
+            std::fprintf(stderr, "iobench: %s\n", accept_fd_text(s.accept_fd_errors).c_str());
+        }
     }
     server.stop();
     const uint64_t elapsed = now_ns() - t0;

@@ -207,6 +207,7 @@ server_stats net_server::stats() const {
     r.bytes_in = s.bytes_in.load(rl);
     r.bytes_out = s.bytes_out.load(rl);
     r.errors = s.errors.load(rl);
+    r.accept_fd_errors = s.accept_fd_errors.load(rl);
     r.counters = {s.submit_calls.load(rl), s.enobufs_rearms.load(rl), s.cq_overflows.load(rl), s.zc_sends.load(rl),
                   s.zc_copied.load(rl)};
     r.counters.reap_calls = s.reap_calls.load(rl);
@@ -231,7 +232,10 @@ void net_server::impl::acceptor_accept4() {
             if (errno == EINTR || errno == ECONNABORTED) continue;
             if (errno == EINVAL) return;  // the listener was shut down
             s.add(s.errors, 1);
-            if (errno == EMFILE || errno == ENFILE) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            if (errno == EMFILE || errno == ENFILE) {
+                s.add(s.accept_fd_errors, 1);
+                std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            }
             continue;
         }
         {
@@ -263,7 +267,10 @@ void net_server::impl::acceptor_blocking_backend() {
         }
         if (r < 0) {
             if (r != -ECONNABORTED) s.add(s.errors, 1);
-            if (r == -EMFILE || r == -ENFILE) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            if (r == -EMFILE || r == -ENFILE) {
+                s.add(s.accept_fd_errors, 1);
+                std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            }
             continue;
         }
         spawn_worker(static_cast<int>(r));

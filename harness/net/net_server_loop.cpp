@@ -6,8 +6,10 @@
 #include "backends/registry.hpp"
 #include "harness/system/clock.hpp"
 #include "harness/net/net_server_state.hpp"
+#include "harness/net/server_conn.hpp"
 
 #include <algorithm>
+#include <utility>
 #include <array>
 #include <cerrno>
 #include <chrono>
@@ -25,45 +27,15 @@ namespace iobench {
 namespace {
 
 using namespace std::chrono_literals;
+using namespace server_loop;
 
-// token = conn id << 2 | kind: a connection has at most one recv and one
-// send in flight, and its id is recycled only once both have ended.
-enum op_tag : uint64_t { tag_accept = 0, tag_recv = 1, tag_send = 2 };
 constexpr uint16_t group_id = 0;
 constexpr size_t reap_batch = 256;
 constexpr auto reap_timeout = 20ms;             // how often the stop flag and the handoff queue are looked at
 constexpr uint64_t drain_limit_ns = 5'000'000'000ull;  // stop(): longest wait for ops to end
 constexpr uint64_t publish_every_ns = 1'000'000;        // stats go out this often, not every loop turn
 
-uint64_t token_of(uint32_t id, op_tag t) { return uint64_t{id} << 2 | t; }
-
 std::string size_text(uint32_t b) { return b % 1024 ? std::to_string(b) + "B" : std::to_string(b / 1024) + "KiB"; }
-
-io_op make_op(op_kind kind, int fd, uint64_t token) {
-    io_op op{};
-    op.kind = kind;
-    op.fd = fd;
-    op.token = token;
-    return op;
-}
-
-struct conn {
-    int fd = -1;
-    int send_fd = -1;        // fd, or a dup for cap_fd_per_slot backends (glibc AIO runs one fd's requests in order)
-    bool open = false;
-    bool closing = false;    // shut down: close once no op of it is in flight
-    bool eof = false;        // the peer finished sending: close once our output is out
-    bool recv_busy = false;  // a multishot recv stays busy until its final completion
-    bool send_busy = false;  // a zero-copy send stays busy until its notification
-    bool recv_ok = true;     // the session lets the connection's own buffer be received into
-    int64_t zc_result = 0;   // a zero-copy send's result, applied at its notification
-    send_item out;           // the session's owed output, from its last step
-};
-
-// Per-batch tallies, added to the shared atomics once per loop turn.
-struct tally {
-    uint64_t accepted = 0, requests = 0, bytes_in = 0, bytes_out = 0, errors = 0;
-};
 
 class event_loop {
 public:
@@ -243,7 +215,10 @@ private:
         else if (!stopping_) ++t_.errors;  // e.g. EMFILE; the server goes on
         if (!final || stopping_) return;
         // Out of fds: re-arming at once would spin on the same error; retry in 10 ms.
-        if (c.result == -EMFILE || c.result == -ENFILE || c.result == -ENOMEM) accept_again_ = now_ns() + 10'000'000;
+        if (c.result == -EMFILE || c.result == -ENFILE || c.result == -ENOMEM) {
+            if (c.result != -ENOMEM) s_.add(s_.accept_fd_errors, 1);
+            accept_again_ = now_ns() + 10'000'000;
+        }
         else post_accept();
     }
 
@@ -293,7 +268,23 @@ private:
         k.recv_busy = true;
     }
 
-    bool wants_recv(const conn& k) const { return !k.closing && !k.eof && !k.recv_busy && k.recv_ok; }
+    bool wants_recv(const conn& k) const {
+        return !k.closing && !k.eof && !k.recv_busy && k.recv_ok && (!bufring_ || k.held < held_cap());
+    }
+
+    // The ring is shared: a client that stops reading would otherwise pin
+    // every buffer with bytes it never takes back, stalling all the others.
+    // Past this many held buffers its multishot recv is cancelled, and posted
+    // again once its output drains. What one burst delivers before the loop
+    // sees it is held too: the ring must be larger than the cap plus a burst.
+    uint32_t held_cap() const { return std::max(2u, o_.buf_count / 8); }
+
+    void pause_if_hoarding(uint32_t id) {
+        conn& k = conns_[id];
+        if (!bufring_ || k.held < held_cap() || !k.recv_busy || k.recv_paused || k.closing) return;
+        k.recv_paused = true;
+        be_->cancel(token_of(id, tag_recv));
+    }
 
     // Plain recv: each connection's own buffer.
     char* buf_of(const conn& k) const {
@@ -305,10 +296,22 @@ private:
         returned_ = true;
     }
 
+    // A buffer the connection's session held goes back to the ring.
+    void release(conn& k, int32_t bid) {
+        give_back(static_cast<uint16_t>(bid));
+        if (k.held) --k.held;
+    }
+
     void on_recv(uint32_t id, const io_completion& c) {
         conn& k = conns_[id];
-        if (!(c.flags & cqe_more)) k.recv_busy = false;
         const int64_t r = c.result;
+        if (!(c.flags & cqe_more)) {
+            k.recv_busy = false;
+            if (std::exchange(k.recv_paused, false) && r == -ECANCELED) {  // our own pause, not a failure
+                if (wants_recv(k)) post_recv(id);
+                return maybe_finish(id);
+            }
+        }
         if (r > 0) {
             t_.bytes_in += static_cast<uint64_t>(r);
             const bool provided = c.flags & cqe_buffer;
@@ -333,18 +336,20 @@ private:
         }
         const server_step st = sessions_[id]->on_recv(data, n, bid);
         if (bid >= 0 && !st.keep) give_back(static_cast<uint16_t>(bid));
+        if (bid >= 0 && st.keep) ++k.held;
         apply(k, st);
         kick_send(id);
+        pause_if_hoarding(id);
     }
 
     void apply(conn& k, const server_step& st) {
         t_.requests += st.requests;
         k.out = st.send;
         k.recv_ok = st.recv;
-        if (st.release >= 0) give_back(static_cast<uint16_t>(st.release));
+        if (st.release >= 0) release(k, st.release);
         if (st.more_released) {
             server_session& ss = *sessions_[static_cast<size_t>(&k - conns_.data())];
-            for (int32_t b; (b = ss.take_released()) >= 0;) give_back(static_cast<uint16_t>(b));
+            for (int32_t b; (b = ss.take_released()) >= 0;) release(k, b);
         }
         if (st.error) ++t_.errors;
         if (st.finish) k.eof = true;  // answer what is owed, then close
@@ -406,7 +411,7 @@ private:
         if (!k.open) return;
         if (k.eof && !k.closing && !k.send_busy && !output_pending(k)) begin_close(id);
         if (!k.closing || k.recv_busy || k.send_busy) return;
-        for (int32_t b; (b = sessions_[id]->release_held()) >= 0;) give_back(static_cast<uint16_t>(b));
+        for (int32_t b; (b = sessions_[id]->release_held()) >= 0;) release(k, b);
         forget_and_close(k);
         k.open = false;
         k.fd = k.send_fd = -1;
