@@ -26,6 +26,12 @@ target_link_libraries(net_session_test PRIVATE iobench_core GTest::gtest GTest::
 add_test(NAME unit.net_session COMMAND net_session_test)
 set_tests_properties(unit.net_session PROPERTIES TIMEOUT 60 LABELS unit)
 
+# The GLib poll functions of --server lws against poll(2)'s level-triggered contract.
+add_executable(lws_glib_poller_test lws_glib_poller_test.cpp)
+target_link_libraries(lws_glib_poller_test PRIVATE iobench_core GTest::gtest GTest::gtest_main)
+add_test(NAME unit.lws_glib_poller COMMAND lws_glib_poller_test)
+set_tests_properties(unit.lws_glib_poller PROPERTIES TIMEOUT 60 LABELS unit)
+
 # ws_echo interop with python3-websockets (Debian, /usr/bin/python3: pyenv's python3 on PATH lacks it):
 # its client against `iobench serve` on each socket backend, and `iobench load` against its server.
 # Skipped (77) where python3-websockets is missing.
