@@ -137,7 +137,7 @@ TEST(ws_echo_server, provided_buffers_all_come_back) {
 TEST(ws_echo_client, handshake_echo_and_a_mismatch_named) {
     const net_workload* w = find_net_workload("ws_echo");
     for (const bool corrupt : {false, true}) {
-        auto c = w->make_client({3, 100, 1, true});
+        auto c = w->make_client({3, 100, 1, true, {}});
         const request_batch hs = c->fill(1);
         const std::string up(reinterpret_cast<const char*>(hs.data), hs.len);
         const size_t end = ws_header_end(up.data(), up.size());
@@ -176,7 +176,7 @@ TEST(ws_echo_client, handshake_echo_and_a_mismatch_named) {
             EXPECT_NE(std::string(r2.error).find("connection 3 message 1 byte offset 50"), std::string::npos) << r2.error;
         }
     }
-    auto c = w->make_client({0, 16, 1, true});
+    auto c = w->make_client({0, 16, 1, true, {}});
     c->fill(1);
     const std::string bad = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                             "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n";  // not this client's key

@@ -201,7 +201,7 @@ private:
 class ws_echo_client final : public client_session {
 public:
     explicit ws_echo_client(const client_session_config& c)
-        : client_session(1), id_(c.id), size_(c.msg_size), verify_(c.verify),
+        : client_session(1), id_(c.id), size_(c.msg_size), verify_(c.verify), protocol_(c.ws_protocol),
           rng_(0x9e3779b97f4a7c15ull * (c.id + 1) | 1), parser_(ws_parser::role::client, c.msg_size),
           tx_(ws_max_request + 2 * ws_max_header + ws_max_control_payload + c.msg_size), plain_(c.msg_size),
           rx_(std::max<uint32_t>(16 * 1024, std::min<uint32_t>(c.msg_size + ws_max_header, 256 * 1024))) {
@@ -228,7 +228,7 @@ public:
         uint8_t* t = tx_.data();
         uint32_t at = 0;
         if (!handshake_sent_) {  // the Upgrade alone: its 101 answers it
-            at = ws_write_request(reinterpret_cast<char*>(t), "iobench", {key_, ws_key_len});
+            at = ws_write_request(reinterpret_cast<char*>(t), "iobench", {key_, ws_key_len}, protocol_);
             handshake_sent_ = true;
             return {t, at, window()};
         }
@@ -255,9 +255,11 @@ public:
                 if (hs_have_ == ws_max_handshake) r.error = fail("handshake reply longer than 4 KiB");
                 return r;
             }
-            if (const char* why = ws_check_response({hs_, end}, accept_); *why) {
-                r.error = fail(why);
-                return r;
+            if (const char* why = ws_check_response({hs_, end}, accept_, protocol_); *why) {
+                if (protocol_.empty()) return r.error = fail(why), r;
+                std::snprintf(why_, sizeof why_, "ws_echo: connection %u: %s (asked for '%.*s')", id_, why,
+                              static_cast<int>(protocol_.size()), protocol_.data());
+                return r.error = why_, r;
             }
             open_ = true;
             ++r.answered;  // the handshake was this connection's first request
@@ -270,7 +272,10 @@ public:
             switch (ev.what) {
             case ws_event::kind::need_more: return r;
             case ws_event::kind::frame_start:
-                if (ev.op == ws_opcode::text) return r.error = fail("text frame in reply to a binary message"), r;
+                // A subprotocol frames its own replies (lws-mirror-protocol writes
+                // every message as text): the bytes are still checked.
+                if (ev.op == ws_opcode::text && protocol_.empty())
+                    return r.error = fail("text frame in reply to a binary message"), r;
                 if (got_ + ev.len > size_) return r.error = fail("echo longer than the message sent"), r;
                 break;
             case ws_event::kind::payload:
@@ -340,6 +345,7 @@ private:
 
     uint32_t id_, size_;
     bool verify_;
+    std::string_view protocol_;  // --ws-protocol, or empty
     uint64_t rng_;
     ws_parser parser_;
     std::vector<uint8_t> tx_, plain_, rx_;
@@ -351,7 +357,7 @@ private:
     char key_[ws_key_len], accept_[ws_accept_len];
     uint8_t pong_[ws_max_control_payload];
     uint32_t pong_len_ = 0;
-    char why_[192] = {};
+    char why_[256] = {};
 };
 
 }  // namespace

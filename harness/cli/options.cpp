@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <boost/program_options.hpp>
 #include <cctype>
+#include <cstring>
 #include <span>
 #include <sstream>
 
@@ -209,7 +210,9 @@ po::options_description load_description(raw_flags& f, run_options& o, bool with
         ("msg-size", po::value(&f.msg_size), "echo/stream/ws_echo bytes per message (default 64 for echo, 64k for stream, 128 for ws_echo; k/m suffixes, at most 16m)")
         ("rate", po::value(&o.rate)->default_value(0),
          "open loop: requests/s over all connections, latency from the intended send time (0 = closed loop)")
-        ("pipeline", po::value(&o.pipeline)->default_value(o.pipeline), "http: requests in flight per connection");
+        ("pipeline", po::value(&o.pipeline)->default_value(o.pipeline), "http: requests in flight per connection")
+        ("ws-protocol", po::value(&o.ws_protocol),
+         "ws_echo client: ask for this subprotocol (Sec-WebSocket-Protocol); a 101 that does not name it fails the connection");
     return d;
 }
 
@@ -233,7 +236,7 @@ constexpr const char* storage_only_flags[] = {
     "aio-fds", "registered-files", "fixed-buffers"};
 constexpr const char* network_only_flags[] = {
     "connections", "msg-size", "rate", "pipeline", "client-backend", "listen", "zerocopy", "no-multishot",
-    "buf-size", "buf-count", "netns"};
+    "buf-size", "buf-count", "netns", "ws-protocol"};
 void refuse_flags(const po::variables_map& vm, std::span<const char* const> flags, const std::string& why) {
     for (const char* flag : flags)
         if (vm.count(flag) && !vm[flag].defaulted()) throw usage_error(std::string("--") + flag + ": " + why);
@@ -359,6 +362,15 @@ void check_network(const raw_flags& f, const po::variables_map& vm, run_options&
     if (o.connections == 0 || o.connections > 65536) throw usage_error("--connections: must be between 1 and 65536");
     if (o.rate < 0) throw usage_error("--rate: must not be negative");
     if (o.pipeline == 0 || o.pipeline > 1024) throw usage_error("--pipeline: must be between 1 and 1024");
+    if (vm.count("ws-protocol")) {
+        if (o.workload != "ws_echo") throw usage_error("--ws-protocol: --workload ws_echo only");
+        // RFC 6455 §4.1: a token (RFC 2616 §2.2): visible ASCII, none of the separators.
+        const bool token = !o.ws_protocol.empty() && o.ws_protocol.size() <= 64 &&
+                           std::all_of(o.ws_protocol.begin(), o.ws_protocol.end(), [](char ch) {
+                               return ch > 32 && ch < 127 && !std::strchr("()<>@,;:\\\"/[]?={}", ch);
+                           });
+        if (!token) throw usage_error("--ws-protocol '" + o.ws_protocol + "': not an HTTP token of 1-64 characters");
+    }
     if (o.buf_count == 0 || (o.buf_count & (o.buf_count - 1)) || o.buf_count > 32768)
         throw usage_error("--buf-count: must be a power of two up to 32768");
     // Checked here too (the runners parse them again), so a bad address is
