@@ -14,6 +14,8 @@ add_library(iobench_core STATIC
   workloads/transfer_uring.cpp
   workloads/ws_echo_session.cpp
   workloads/ws_frame.cpp
+  workloads/ws_echo_client.cpp
+  workloads/utf8_check.cpp
   workloads/ws_handshake.cpp
   # harness/system: clock, CPU, host facts and samples, preflight, interruption
   harness/system/host_info.cpp

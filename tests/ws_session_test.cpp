@@ -88,6 +88,51 @@ TEST(ws_echo_server, bad_input_is_answered_then_closed) {
     }
 }
 
+// RFC 6455 §8.1: text is checked as UTF-8 across fragments, binary is not.
+TEST(ws_echo_server, text_split_mid_code_point_is_echoed_and_binary_is_not_checked) {
+    server_drive d;
+    d.feed(upgrade + str(frame(ws_opcode::text, false, {'a', 0xe2, 0x82}, mask_a)) +  // U+20AC cut after 2 bytes
+           str(frame(ws_opcode::continuation, true, {0xac, 'b'}, mask_a)) +
+           str(frame(ws_opcode::binary, true, {0xff, 0xed, 0xa0, 0x80}, mask_a)));
+    const size_t end = ws_header_end(d.out.data(), d.out.size());
+    ws_parser client(ws_parser::role::client, 1 << 20);
+    const parsed r = parse(client, bytes(d.out.begin() + static_cast<long>(end), d.out.end()));
+    ASSERT_EQ(r.error, 0) << r.why;
+    ASSERT_EQ(r.messages.size(), 2u);
+    EXPECT_EQ(r.messages[0], (bytes{'a', 0xe2, 0x82, 0xac, 'b'}));
+    EXPECT_EQ(r.messages[1], (bytes{0xff, 0xed, 0xa0, 0x80}));
+    EXPECT_TRUE(r.controls.empty());
+    EXPECT_FALSE(d.last.finish || d.last.error);
+}
+
+TEST(ws_echo_server, text_that_is_not_utf8_gets_close_1007) {
+    const std::string close_1007("\x88\x02\x03\xef", 4);
+    for (const bytes& bad : std::vector<bytes>{{'o', 0xc0, 0x80}, {0xed, 0xa0, 0x80}, {0xf4, 0x90, 0x80, 0x80}, {'x', 0xe2, 0x82}}) {
+        server_drive d;
+        d.feed(upgrade + str(frame(ws_opcode::text, true, bad, mask_a)));
+        const size_t end = ws_header_end(d.out.data(), d.out.size());
+        ASSERT_GT(end, 0u);
+        EXPECT_EQ(d.out.substr(end), close_1007) << testing::PrintToString(bad);  // the frame's echo dropped for the close
+        EXPECT_TRUE(d.last.finish && d.last.error);
+    }
+    // Ill-formed in the second fragment: the first (well-formed) was echoed, then the close.
+    server_drive d;
+    d.feed(upgrade + str(frame(ws_opcode::text, false, {'o', 'k', 0xe2}, mask_a)));
+    d.feed(str(frame(ws_opcode::continuation, true, {0x41}, mask_a)));
+    const size_t end = ws_header_end(d.out.data(), d.out.size());
+    EXPECT_EQ(d.out.substr(end), std::string("\x01\x03ok\xe2", 5) + close_1007);
+    EXPECT_TRUE(d.last.finish && d.last.error);
+    // Found after part of the frame's echo went out (70000 B streams through 32 KiB):
+    // a close frame would land inside that payload, so the connection just closes.
+    server_drive big;
+    bytes text = text_pattern(70000);
+    text.back() = 0xff;
+    big.feed(upgrade + str(frame(ws_opcode::text, true, text, mask_a)));
+    EXPECT_EQ(big.out.find(close_1007), std::string::npos);
+    EXPECT_LT(big.out.size(), ws_header_end(big.out.data(), big.out.size()) + 70000 + 4);
+    EXPECT_TRUE(big.last.finish && big.last.error);
+}
+
 // With a provided buffer ring: the session holds each buffer until parsed
 // and gives back every one it is done with (several in one step, too).
 TEST(ws_echo_server, provided_buffers_all_come_back) {
@@ -197,7 +242,7 @@ TEST(ws_echo_server, output_is_the_same_for_any_split_and_partial_sends) {
             in += str(frame(ws_opcode::ping, true, {uint8_t(i)}, mask_a));
             in += str(frame(ws_opcode::continuation, true, pattern(n - n / 2), mask_a));
         } else {
-            in += str(frame(i % 2 ? ws_opcode::text : ws_opcode::binary, true, pattern(n), mask_a));
+            in += str(i % 2 ? frame(ws_opcode::text, true, text_pattern(n), mask_a) : frame(ws_opcode::binary, true, pattern(n), mask_a));
         }
     }
     server_drive once;
