@@ -15,7 +15,7 @@ foreach(b IN LISTS IOBENCH_NET_SERVER_BACKENDS)
 endforeach()
 # The protocol sessions (echo, stream, http) on their own: bytes in, what they ask to send.
 # The WebSocket pieces on their own: accept key, handshake, frame parser; the ws_echo sessions.
-foreach(t ws_frame ws_session utf8_check)
+foreach(t ws_frame ws_session utf8_check lws_glib_poller)
   add_executable(${t}_test ${t}_test.cpp)
   target_link_libraries(${t}_test PRIVATE iobench_core GTest::gtest GTest::gtest_main)
   add_test(NAME unit.${t} COMMAND ${t}_test)
@@ -25,12 +25,6 @@ add_executable(net_session_test net_session_test.cpp)
 target_link_libraries(net_session_test PRIVATE iobench_core GTest::gtest GTest::gtest_main)
 add_test(NAME unit.net_session COMMAND net_session_test)
 set_tests_properties(unit.net_session PROPERTIES TIMEOUT 60 LABELS unit)
-
-# The GLib poll functions of --server lws against poll(2)'s level-triggered contract.
-add_executable(lws_glib_poller_test lws_glib_poller_test.cpp)
-target_link_libraries(lws_glib_poller_test PRIVATE iobench_core GTest::gtest GTest::gtest_main)
-add_test(NAME unit.lws_glib_poller COMMAND lws_glib_poller_test)
-set_tests_properties(unit.lws_glib_poller PROPERTIES TIMEOUT 60 LABELS unit)
 
 # ws_echo interop with python3-websockets (Debian, /usr/bin/python3: pyenv's python3 on PATH lacks it):
 # its client against `iobench serve` on each socket backend, and `iobench load` against its server.

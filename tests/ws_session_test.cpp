@@ -34,6 +34,12 @@ struct server_drive {
             last.error |= error;
         }
     }
+    // What a client makes of the output after the 101.
+    parsed frames() const {
+        const size_t end = ws_header_end(out.data(), out.size());
+        ws_parser client(ws_parser::role::client, 1 << 20);
+        return parse(client, bytes(out.begin() + static_cast<long>(end), out.end()));
+    }
 };
 
 const std::string upgrade =
@@ -50,8 +56,7 @@ TEST(ws_echo_server, handshake_echo_ping_and_close) {
     const size_t end = ws_header_end(d.out.data(), d.out.size());
     ASSERT_GT(end, 0u);
     EXPECT_NE(d.out.find("s3pPLMBiTxaQ9kYGzzhZRbK+xOo="), std::string::npos);
-    ws_parser client(ws_parser::role::client, 1 << 20);
-    const parsed r = parse(client, bytes(d.out.begin() + static_cast<long>(end), d.out.end()));
+    const parsed r = d.frames();
     ASSERT_EQ(r.error, 0) << r.why;
     ASSERT_EQ(r.messages.size(), 2u);
     EXPECT_EQ(r.messages[0], (bytes{'a', 'b'}));
@@ -94,9 +99,7 @@ TEST(ws_echo_server, text_split_mid_code_point_is_echoed_and_binary_is_not_check
     d.feed(upgrade + str(frame(ws_opcode::text, false, {'a', 0xe2, 0x82}, mask_a)) +  // U+20AC cut after 2 bytes
            str(frame(ws_opcode::continuation, true, {0xac, 'b'}, mask_a)) +
            str(frame(ws_opcode::binary, true, {0xff, 0xed, 0xa0, 0x80}, mask_a)));
-    const size_t end = ws_header_end(d.out.data(), d.out.size());
-    ws_parser client(ws_parser::role::client, 1 << 20);
-    const parsed r = parse(client, bytes(d.out.begin() + static_cast<long>(end), d.out.end()));
+    const parsed r = d.frames();
     ASSERT_EQ(r.error, 0) << r.why;
     ASSERT_EQ(r.messages.size(), 2u);
     EXPECT_EQ(r.messages[0], (bytes{'a', 0xe2, 0x82, 0xac, 'b'}));
