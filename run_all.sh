@@ -24,7 +24,7 @@ packages=(
   fonts-dejavu-core
   libgtest-dev iproute2
   libssl-dev python3-websockets
-  libwebsockets-dev libev-dev libglib2.0-dev
+  libwebsockets-dev libev-dev libglib2.0-dev libwebsockets-test-server
   libbenchmark-tools python3-scipy
   jq
 )

@@ -14,6 +14,8 @@ add_library(iobench_core STATIC
   workloads/transfer_uring.cpp
   workloads/ws_echo_session.cpp
   workloads/ws_frame.cpp
+  workloads/ws_echo_client.cpp
+  workloads/utf8_check.cpp
   workloads/ws_handshake.cpp
   # harness/system: clock, CPU, host facts and samples, preflight, interruption
   harness/system/host_info.cpp
@@ -47,6 +49,7 @@ add_library(iobench_core STATIC
   harness/storage/storage_runner.cpp
   # harness/net: server loop, load loop, runners, namespaces
   harness/net/lws_glib_poll.cpp
+  harness/net/lws_glib_uring.cpp
   harness/net/lws_server.cpp
   harness/net/net_address.cpp
   harness/net/net_load.cpp

@@ -15,7 +15,7 @@ foreach(b IN LISTS IOBENCH_NET_SERVER_BACKENDS)
 endforeach()
 # The protocol sessions (echo, stream, http) on their own: bytes in, what they ask to send.
 # The WebSocket pieces on their own: accept key, handshake, frame parser; the ws_echo sessions.
-foreach(t ws_frame ws_session)
+foreach(t ws_frame ws_session utf8_check lws_glib_poller)
   add_executable(${t}_test ${t}_test.cpp)
   target_link_libraries(${t}_test PRIVATE iobench_core GTest::gtest GTest::gtest_main)
   add_test(NAME unit.${t} COMMAND ${t}_test)
@@ -37,7 +37,7 @@ endforeach()
 add_test(NAME e2e.ws_interop_load COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/ws_interop.py
          $<TARGET_FILE:iobench> load ${CMAKE_CURRENT_BINARY_DIR}/tmp/ws_interop_load.json)
 set_tests_properties(e2e.ws_interop_load PROPERTIES TIMEOUT 90 LABELS "e2e;net" SKIP_RETURN_CODE 77)
-# Bad clients (400, 1002, 1002, 1009) against `iobench serve` while `iobench load` runs on 8 good
+# Bad clients (400, 1002, 1002, 1009, 1007) against `iobench serve` while `iobench load` runs on 8 good
 # connections: the load must see no error. Raw sockets only: needs python3, not websockets.
 foreach(b blocking epoll posix_aio libaio io_uring io_uring_sqpoll)
   add_test(NAME e2e.ws_bad_clients.${b} COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/ws_interop.py

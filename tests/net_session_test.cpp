@@ -19,7 +19,7 @@ std::unique_ptr<server_session> server(const char* name, held_buffers* held = nu
 }
 
 std::unique_ptr<client_session> client(const char* name, unsigned pipeline = 1, bool verify = true) {
-    return find_net_workload(name)->make_client({7, 64, pipeline, verify});
+    return find_net_workload(name)->make_client({7, 64, pipeline, verify, {}});
 }
 
 std::string sent(const server_step& s) {

@@ -49,6 +49,31 @@ TEST(ws_handshake, request_checks) {
     EXPECT_STRNE(ws_check_response(wrong, accept), "");
 }
 
+// --ws-protocol: asked for in the Upgrade; the 101 must name it, and only it
+// (and must name none when none was asked for: RFC 6455 §4.1).
+TEST(ws_handshake, subprotocol_asked_for_and_checked_in_the_101) {
+    char req[ws_max_request];
+    const std::string key = "dGhlIHNhbXBsZSBub25jZQ==";
+    const std::string with(req, ws_write_request(req, "iobench", key, "lws-mirror-protocol"));
+    EXPECT_NE(with.find("\r\nSec-WebSocket-Protocol: lws-mirror-protocol\r\n"), std::string::npos) << with;
+    EXPECT_TRUE(ws_check_request(with).ok);
+    const std::string without(req, ws_write_request(req, "iobench", key));
+    EXPECT_EQ(without.find("Sec-WebSocket-Protocol"), std::string::npos);
+    const std::string longest(req, ws_write_request(req, std::string(64, 'h'), key, std::string(ws_max_protocol, 'p')));
+    EXPECT_LE(longest.size(), ws_max_request);
+    char resp[ws_max_response], accept[ws_accept_len];
+    ws_accept_for(key, accept);
+    std::string plain(resp, ws_write_response(resp, key));
+    const std::string agreed = plain.substr(0, plain.size() - 2) + "Sec-WebSocket-Protocol: lws-mirror-protocol\r\n\r\n";
+    const std::string other = plain.substr(0, plain.size() - 2) + "Sec-WebSocket-Protocol: chat\r\n\r\n";
+    EXPECT_STREQ(ws_check_response(agreed, accept, "lws-mirror-protocol"), "");
+    EXPECT_STREQ(ws_check_response(plain, accept), "");
+    EXPECT_NE(std::string(ws_check_response(plain, accept, "lws-mirror-protocol")).find("no Sec-WebSocket-Protocol"),
+              std::string::npos);
+    EXPECT_STRNE(ws_check_response(other, accept, "lws-mirror-protocol"), "");
+    EXPECT_STRNE(ws_check_response(agreed, accept), "");  // one no one asked for
+}
+
 TEST(ws_frame, masked_text_and_binary_in_any_split) {
     ws_parser p(ws_parser::role::server, 1 << 20);
     bytes in = frame(ws_opcode::text, true, {'h', 'i', '!'}, mask_a);

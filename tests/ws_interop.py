@@ -145,6 +145,7 @@ async def bad_check(iobench, backend):
             ("unmasked client frame", True, b"\x82\x03abc", b"\x88\x02\x03\xea"),
             ("bad opcode", True, b"\x83\x80\x01\x02\x03\x04", b"\x88\x02\x03\xea"),
             ("oversize frame", True, b"\x82\xff\x00\x00\x00\x00\x10\x00\x00\x00\x01\x02\x03\x04", b"\x88\x02\x03\xf1"),
+            ("text not UTF-8 (overlong C0 80, zero mask)", True, b"\x81\x82\x00\x00\x00\x00\xc0\x80", b"\x88\x02\x03\xef"),
         ]
         for name, hs, payload, want in cases:
             got = await bad_client(port, hs, payload)
@@ -155,7 +156,7 @@ async def bad_check(iobench, backend):
         assert res["status"] in ("ok", "suspect") and res["ops"] > 0 and res["errors"] == 0, \
             f'load: {res["status"]} ops {res["ops"]} errors {res["errors"]}'
         assert res["network"]["live_connections"] == 8, res["network"]["live_connections"]
-        print(f'ok: {backend}: 400, 1002, 1002, 1009 to the bad clients; the load verified {res["ops"]} messages '
+        print(f'ok: {backend}: 400, 1002, 1002, 1009, 1007 to the bad clients; the load verified {res["ops"]} messages '
               f'on 8 connections with no error')
     finally:
         proc.send_signal(2)
@@ -166,9 +167,9 @@ async def bad_check(iobench, backend):
             raise SystemExit("FAIL: iobench serve did not stop within 10 s of SIGINT")
     assert proc.returncode == 0, f"serve exited {proc.returncode}"
     srv = json.loads(so)["results"][0]["network"]["server"]
-    # The 4 bad clients, plus any of the load's 8 connections reset when it shuts them at its deadline
+    # The 5 bad clients, plus any of the load's 8 connections reset when it shuts them at its deadline
     # (echo counts those the same way).
-    assert 4 <= srv["errors"] <= 12, f'server errors {srv["errors"]} (want the 4 bad clients, + at most 8 resets)'
+    assert 5 <= srv["errors"] <= 13, f'server errors {srv["errors"]} (want the 5 bad clients, + at most 8 resets)'
 
 
 def main():

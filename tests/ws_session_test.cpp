@@ -34,6 +34,12 @@ struct server_drive {
             last.error |= error;
         }
     }
+    // What a client makes of the output after the 101.
+    parsed frames() const {
+        const size_t end = ws_header_end(out.data(), out.size());
+        ws_parser client(ws_parser::role::client, 1 << 20);
+        return parse(client, bytes(out.begin() + static_cast<long>(end), out.end()));
+    }
 };
 
 const std::string upgrade =
@@ -50,8 +56,7 @@ TEST(ws_echo_server, handshake_echo_ping_and_close) {
     const size_t end = ws_header_end(d.out.data(), d.out.size());
     ASSERT_GT(end, 0u);
     EXPECT_NE(d.out.find("s3pPLMBiTxaQ9kYGzzhZRbK+xOo="), std::string::npos);
-    ws_parser client(ws_parser::role::client, 1 << 20);
-    const parsed r = parse(client, bytes(d.out.begin() + static_cast<long>(end), d.out.end()));
+    const parsed r = d.frames();
     ASSERT_EQ(r.error, 0) << r.why;
     ASSERT_EQ(r.messages.size(), 2u);
     EXPECT_EQ(r.messages[0], (bytes{'a', 'b'}));
@@ -86,6 +91,49 @@ TEST(ws_echo_server, bad_input_is_answered_then_closed) {
         EXPECT_EQ(d.out.substr(end), std::string("\x88\x02", 2) + char(code >> 8) + char(code & 0xff));
         EXPECT_TRUE(d.last.finish && d.last.error);
     }
+}
+
+// RFC 6455 §8.1: text is checked as UTF-8 across fragments, binary is not.
+TEST(ws_echo_server, text_split_mid_code_point_is_echoed_and_binary_is_not_checked) {
+    server_drive d;
+    d.feed(upgrade + str(frame(ws_opcode::text, false, {'a', 0xe2, 0x82}, mask_a)) +  // U+20AC cut after 2 bytes
+           str(frame(ws_opcode::continuation, true, {0xac, 'b'}, mask_a)) +
+           str(frame(ws_opcode::binary, true, {0xff, 0xed, 0xa0, 0x80}, mask_a)));
+    const parsed r = d.frames();
+    ASSERT_EQ(r.error, 0) << r.why;
+    ASSERT_EQ(r.messages.size(), 2u);
+    EXPECT_EQ(r.messages[0], (bytes{'a', 0xe2, 0x82, 0xac, 'b'}));
+    EXPECT_EQ(r.messages[1], (bytes{0xff, 0xed, 0xa0, 0x80}));
+    EXPECT_TRUE(r.controls.empty());
+    EXPECT_FALSE(d.last.finish || d.last.error);
+}
+
+TEST(ws_echo_server, text_that_is_not_utf8_gets_close_1007) {
+    const std::string close_1007("\x88\x02\x03\xef", 4);
+    for (const bytes& bad : std::vector<bytes>{{'o', 0xc0, 0x80}, {0xed, 0xa0, 0x80}, {0xf4, 0x90, 0x80, 0x80}, {'x', 0xe2, 0x82}}) {
+        server_drive d;
+        d.feed(upgrade + str(frame(ws_opcode::text, true, bad, mask_a)));
+        const size_t end = ws_header_end(d.out.data(), d.out.size());
+        ASSERT_GT(end, 0u);
+        EXPECT_EQ(d.out.substr(end), close_1007) << testing::PrintToString(bad);  // the frame's echo dropped for the close
+        EXPECT_TRUE(d.last.finish && d.last.error);
+    }
+    // Ill-formed in the second fragment: the first (well-formed) was echoed, then the close.
+    server_drive d;
+    d.feed(upgrade + str(frame(ws_opcode::text, false, {'o', 'k', 0xe2}, mask_a)));
+    d.feed(str(frame(ws_opcode::continuation, true, {0x41}, mask_a)));
+    const size_t end = ws_header_end(d.out.data(), d.out.size());
+    EXPECT_EQ(d.out.substr(end), std::string("\x01\x03ok\xe2", 5) + close_1007);
+    EXPECT_TRUE(d.last.finish && d.last.error);
+    // Found after part of the frame's echo went out (70000 B streams through 32 KiB):
+    // a close frame would land inside that payload, so the connection just closes.
+    server_drive big;
+    bytes text = text_pattern(70000);
+    text.back() = 0xff;
+    big.feed(upgrade + str(frame(ws_opcode::text, true, text, mask_a)));
+    EXPECT_EQ(big.out.find(close_1007), std::string::npos);
+    EXPECT_LT(big.out.size(), ws_header_end(big.out.data(), big.out.size()) + 70000 + 4);
+    EXPECT_TRUE(big.last.finish && big.last.error);
 }
 
 // With a provided buffer ring: the session holds each buffer until parsed
@@ -137,7 +185,7 @@ TEST(ws_echo_server, provided_buffers_all_come_back) {
 TEST(ws_echo_client, handshake_echo_and_a_mismatch_named) {
     const net_workload* w = find_net_workload("ws_echo");
     for (const bool corrupt : {false, true}) {
-        auto c = w->make_client({3, 100, 1, true});
+        auto c = w->make_client({3, 100, 1, true, {}});
         const request_batch hs = c->fill(1);
         const std::string up(reinterpret_cast<const char*>(hs.data), hs.len);
         const size_t end = ws_header_end(up.data(), up.size());
@@ -176,7 +224,7 @@ TEST(ws_echo_client, handshake_echo_and_a_mismatch_named) {
             EXPECT_NE(std::string(r2.error).find("connection 3 message 1 byte offset 50"), std::string::npos) << r2.error;
         }
     }
-    auto c = w->make_client({0, 16, 1, true});
+    auto c = w->make_client({0, 16, 1, true, {}});
     c->fill(1);
     const std::string bad = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                             "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n";  // not this client's key
@@ -197,7 +245,7 @@ TEST(ws_echo_server, output_is_the_same_for_any_split_and_partial_sends) {
             in += str(frame(ws_opcode::ping, true, {uint8_t(i)}, mask_a));
             in += str(frame(ws_opcode::continuation, true, pattern(n - n / 2), mask_a));
         } else {
-            in += str(frame(i % 2 ? ws_opcode::text : ws_opcode::binary, true, pattern(n), mask_a));
+            in += str(i % 2 ? frame(ws_opcode::text, true, text_pattern(n), mask_a) : frame(ws_opcode::binary, true, pattern(n), mask_a));
         }
     }
     server_drive once;

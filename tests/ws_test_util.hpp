@@ -32,6 +32,19 @@ inline bytes pattern(size_t n) {
     return b;
 }
 
+// n bytes of well-formed UTF-8 (1- to 4-byte sequences, ASCII at the end where one would not fit): text frames' payload.
+inline bytes text_pattern(size_t n) {
+    static const bytes seqs[] = {{'a'}, {0xc3, 0xa9}, {0xe2, 0x82, 0xac}, {0xf0, 0x9f, 0x98, 0x80}, {'z'}};
+    bytes b;
+    b.reserve(n);
+    for (size_t i = 0; b.size() < n; ++i) {
+        const bytes& q = seqs[(i * 7 + i / 13) % 5];
+        if (b.size() + q.size() <= n) b.insert(b.end(), q.begin(), q.end());
+        else b.push_back('.');
+    }
+    return b;
+}
+
 // Everything a parser makes of `in`, fed `step` bytes at a time: messages reassembled, controls, error.
 struct parsed {
     std::vector<bytes> messages;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 namespace iobench {
@@ -136,6 +137,7 @@ struct client_session_config {
     uint32_t msg_size = 64;  // echo/stream payload per message
     unsigned pipeline = 1;   // requests per send, for the protocols that pipeline
     bool verify = true;      // check replies byte for byte / status for status
+    std::string_view ws_protocol;  // ws_echo: subprotocol to ask for (its owner outlives the session)
 };
 
 class client_session {

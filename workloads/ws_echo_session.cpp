@@ -1,15 +1,16 @@
-// ws_echo sessions. The server streams: each data frame's header goes out as
-// soon as it is parsed and its payload as it arrives (unmasked into a fixed
+// The ws_echo server session (the client is ws_echo_client.cpp). It
+// streams: each data frame's header goes out as soon as it is parsed and its
+// payload as it arrives (unmasked into a fixed
 // output buffer), so a message of any size needs no buffer of its size. Input
 // it cannot take yet (output buffer full) stays where it is: in the provided
 // ring buffers it holds, or in the connection's own buffer (no recv meanwhile).
+// Text messages are checked as UTF-8 as they stream (utf8_check), across
+// fragments; an ill-formed one fails the connection with close 1007.
 #include "workloads/ws_echo_session.hpp"
 
-#include "workloads/echo_session.hpp"
+#include "workloads/utf8_check.hpp"
 #include "workloads/ws_frame.hpp"
 #include "workloads/ws_handshake.hpp"
-
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -39,6 +40,9 @@ public:
         own_ = nullptr;
         open_ = closing_ = broke_ = reported_ = false;
         released_.clear();
+        utf8_.reset();
+        text_ = frame_on_wire_ = false;
+        frame_at_ = 0;
     }
 
     server_step on_recv(const char* data, uint32_t n, int32_t bid) override {
@@ -55,6 +59,7 @@ public:
 
     server_step on_sent(uint32_t n) override {
         sent_ += n;
+        if (sent_ > frame_at_) frame_on_wire_ = true;  // the current frame's echo has begun to go out
         if (sent_ == used_) sent_ = used_ = 0;  // nothing in flight: start the buffer over
         return pump({});
     }
@@ -150,12 +155,22 @@ private:
             uint8_t* out = out_.get() + used_;
             switch (ev.what) {
             case ws_event::kind::need_more: return used;
-            case ws_event::kind::frame_start: used_ += ws_encode_header(out, ev.op, ev.fin, ev.len); break;
+            case ws_event::kind::frame_start:
+                if (ev.op != ws_opcode::continuation) {  // a message begins
+                    text_ = ev.op == ws_opcode::text;
+                    utf8_.reset();
+                }
+                frame_at_ = used_;
+                frame_on_wire_ = false;
+                used_ += ws_encode_header(out, ev.op, ev.fin, ev.len);
+                break;
             case ws_event::kind::payload:
                 ws_unmask(out, ev.data, ev.n, ev.mask, ev.phase);
                 used_ += ev.n;
+                if (text_ && !utf8_.feed(out, ev.n)) return not_utf8(used);
                 break;
             case ws_event::kind::frame_end:
+                if (ev.fin && text_ && !utf8_.complete()) return not_utf8(used);  // a sequence cut off at the end
                 if (ev.fin) ++s.requests;  // a whole message echoed
                 break;
             case ws_event::kind::control:
@@ -178,6 +193,22 @@ private:
         return used;
     }
 
+    // RFC 6455 §8.1: fail the connection with 1007. The current frame's echo
+    // is dropped and the close takes its place if none of it has gone out;
+    // otherwise a close frame would land inside that frame's payload on the
+    // peer's side, so the connection just closes (§7.1.7: the close frame is
+    // a MAY).
+    uint32_t not_utf8(uint32_t used) {
+        closing_ = broke_ = true;
+        if (!frame_on_wire_) {
+            used_ = frame_at_;
+            used_ += ws_encode_close(out_.get() + used_, ws_close::invalid_data);
+        } else {
+            used_ = sent_;
+        }
+        return used;
+    }
+
     held_buffers* held_;
     held_buffers::chain q_;
     ws_parser parser_;
@@ -192,176 +223,16 @@ private:
     bool broke_ = false;            // ...because the peer broke the protocol
     bool reported_ = false;         // ...and a step has said so
     std::vector<int32_t> released_; // parsed ring buffers to give back
-};
-
-// The client: the opening handshake is a connection's first request (RFC
-// 6455 §4.1: a client sends no frame before the server's 101), then one
-// masked binary message per request; the echo is checked byte by byte as it
-// arrives.
-class ws_echo_client final : public client_session {
-public:
-    explicit ws_echo_client(const client_session_config& c)
-        : client_session(1), id_(c.id), size_(c.msg_size), verify_(c.verify),
-          rng_(0x9e3779b97f4a7c15ull * (c.id + 1) | 1), parser_(ws_parser::role::client, c.msg_size),
-          tx_(ws_max_request + 2 * ws_max_header + ws_max_control_payload + c.msg_size), plain_(c.msg_size),
-          rx_(std::max<uint32_t>(16 * 1024, std::min<uint32_t>(c.msg_size + ws_max_header, 256 * 1024))) {
-        reset();
-    }
-
-    void reset() override {
-        parser_.reset();
-        open_ = handshake_sent_ = pong_owed_ = false;
-        hs_have_ = 0;
-        got_ = 0;
-        uint8_t raw[16];
-        for (int i = 0; i < 16; i += 8) {
-            const uint64_t r = next_rand();
-            std::memcpy(raw + i, &r, 8);
-        }
-        unsigned char b64[ws_key_len + 1];
-        EVP_EncodeBlock(b64, raw, sizeof raw);
-        std::memcpy(key_, b64, ws_key_len);
-        ws_accept_for({key_, ws_key_len}, accept_);
-    }
-
-    request_batch fill(unsigned) override {
-        uint8_t* t = tx_.data();
-        uint32_t at = 0;
-        if (!handshake_sent_) {  // the Upgrade alone: its 101 answers it
-            at = ws_write_request(reinterpret_cast<char*>(t), "iobench", {key_, ws_key_len});
-            handshake_sent_ = true;
-            return {t, at, window()};
-        }
-        if (pong_owed_) {
-            at += put_masked(t + at, ws_opcode::pong, pong_, pong_len_);
-            pong_owed_ = false;
-        }
-        fill_message(plain_.data(), size_, id_, ++seq_);
-        at += put_masked(t + at, ws_opcode::binary, plain_.data(), size_);
-        got_ = 0;
-        return {t, at, window()};
-    }
-
-    reply_step on_reply(const uint8_t* data, uint32_t n, unsigned outstanding) override {
-        reply_step r;
-        r.next = window();
-        if (!open_) {
-            const uint32_t before = hs_have_;
-            const uint32_t take = std::min(n, ws_max_handshake - hs_have_);
-            std::memcpy(hs_ + hs_have_, data, take);
-            hs_have_ += take;
-            const size_t end = ws_header_end(hs_, hs_have_);
-            if (end == 0) {
-                if (hs_have_ == ws_max_handshake) r.error = fail("handshake reply longer than 4 KiB");
-                return r;
-            }
-            if (const char* why = ws_check_response({hs_, end}, accept_); *why) {
-                r.error = fail(why);
-                return r;
-            }
-            open_ = true;
-            ++r.answered;  // the handshake was this connection's first request
-            data += end - before;
-            n -= static_cast<uint32_t>(end - before);
-        }
-        for (uint32_t used = 0;;) {
-            ws_event ev;
-            used += static_cast<uint32_t>(parser_.next(data + used, n - used, n - used, ev));
-            switch (ev.what) {
-            case ws_event::kind::need_more: return r;
-            case ws_event::kind::frame_start:
-                if (ev.op == ws_opcode::text) return r.error = fail("text frame in reply to a binary message"), r;
-                if (got_ + ev.len > size_) return r.error = fail("echo longer than the message sent"), r;
-                break;
-            case ws_event::kind::payload:
-                if (verify_ && std::memcmp(ev.data, plain_.data() + got_, ev.n) != 0) {
-                    uint32_t off = 0;
-                    while (ev.data[off] == plain_[got_ + off]) ++off;
-                    std::snprintf(why_, sizeof why_,
-                                  "ws_echo verify failed: connection %u message %llu byte offset %llu: got 0x%02x, "
-                                  "expected 0x%02x",
-                                  id_, static_cast<unsigned long long>(seq_),
-                                  static_cast<unsigned long long>(got_ + off), ev.data[off], plain_[got_ + off]);
-                    r.error = why_;
-                    return r;
-                }
-                got_ += ev.n;
-                break;
-            case ws_event::kind::frame_end:
-                if (!ev.fin) break;
-                if (got_ != size_) return r.error = fail("echo shorter than the message sent"), r;
-                if (r.answered == outstanding) return r.error = fail("an echo without a message"), r;
-                ++r.answered;
-                got_ = 0;
-                break;
-            case ws_event::kind::control:
-                if (ev.op == ws_opcode::ping) {  // answered with the next message
-                    std::memcpy(pong_, ev.data, ev.n);
-                    pong_len_ = ev.n;
-                    pong_owed_ = true;
-                } else if (ev.op == ws_opcode::close) {
-                    std::snprintf(why_, sizeof why_, "ws_echo: connection %u: the server closed with status %u", id_,
-                                  ev.code);
-                    r.error = why_;
-                    return r;
-                }
-                break;
-            case ws_event::kind::error:
-                std::snprintf(why_, sizeof why_, "ws_echo: connection %u: %s (close code %u)", id_, ev.why, ev.code);
-                r.error = why_;
-                return r;
-            }
-        }
-    }
-
-private:
-    byte_window window() { return {rx_.data(), static_cast<uint32_t>(rx_.size())}; }
-
-    uint64_t next_rand() {  // xorshift64: masks and keys need no cryptographic strength in a benchmark
-        rng_ ^= rng_ << 13;
-        rng_ ^= rng_ >> 7;
-        rng_ ^= rng_ << 17;
-        return rng_;
-    }
-
-    uint32_t put_masked(uint8_t* out, ws_opcode op, const uint8_t* payload, uint32_t len) {
-        const auto r = static_cast<uint32_t>(next_rand());
-        uint8_t mask[4];
-        std::memcpy(mask, &r, 4);
-        const uint32_t h = ws_encode_header(out, op, true, len, mask);
-        ws_unmask(out + h, payload, len, mask, 0);
-        return h + len;
-    }
-
-    const char* fail(const char* what) {
-        std::snprintf(why_, sizeof why_, "ws_echo: connection %u: %s", id_, what);
-        return why_;
-    }
-
-    uint32_t id_, size_;
-    bool verify_;
-    uint64_t rng_;
-    ws_parser parser_;
-    std::vector<uint8_t> tx_, plain_, rx_;
-    bool open_ = false, handshake_sent_ = false, pong_owed_ = false;
-    char hs_[ws_max_handshake];
-    uint32_t hs_have_ = 0;
-    uint64_t got_ = 0;  // bytes of the current echo checked
-    uint64_t seq_ = 0;
-    char key_[ws_key_len], accept_[ws_accept_len];
-    uint8_t pong_[ws_max_control_payload];
-    uint32_t pong_len_ = 0;
-    char why_[192] = {};
+    utf8_check utf8_;               // the current text message so far
+    bool text_ = false;             // the current message is text
+    uint32_t frame_at_ = 0;         // out_ offset of the current data frame's echo header
+    bool frame_on_wire_ = false;    // ...of which some bytes have been sent
 };
 
 }  // namespace
 
 std::unique_ptr<server_session> make_ws_echo_server(const server_session_config& c) {
     return std::make_unique<ws_echo_server>(c);
-}
-
-std::unique_ptr<client_session> make_ws_echo_client(const client_session_config& c) {
-    return std::make_unique<ws_echo_client>(c);
 }
 
 }  // namespace iobench

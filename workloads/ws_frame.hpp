@@ -16,6 +16,7 @@ enum class ws_opcode : uint8_t { continuation = 0, text = 1, binary = 2, close =
 namespace ws_close {
 inline constexpr uint16_t normal = 1000;
 inline constexpr uint16_t protocol_error = 1002;
+inline constexpr uint16_t invalid_data = 1007;  // a text message that is not UTF-8 (§8.1)
 inline constexpr uint16_t too_big = 1009;
 }  // namespace ws_close
 

@@ -132,28 +132,38 @@ uint32_t ws_write_response(char* out, std::string_view key) {
     return append(out, at, "\r\n\r\n");
 }
 
-uint32_t ws_write_request(char* out, std::string_view host, std::string_view key) {
+uint32_t ws_write_request(char* out, std::string_view host, std::string_view key, std::string_view protocol) {
     if (host.size() > 64) host = host.substr(0, 64);
     uint32_t at = append(out, 0, "GET / HTTP/1.1\r\nHost: ");
     at = append(out, at, host);
     at = append(out, at, "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ");
     at = append(out, at, key);
+    if (!protocol.empty()) {
+        at = append(out, at, "\r\nSec-WebSocket-Protocol: ");
+        at = append(out, at, protocol.substr(0, ws_max_protocol));
+    }
     return append(out, at, "\r\n\r\n");
 }
 
-const char* ws_check_response(std::string_view head, const char expected_accept[ws_accept_len]) {
-    std::string_view first, accept;
-    bool upgrade = false, connection = false;
+const char* ws_check_response(std::string_view head, const char expected_accept[ws_accept_len],
+                              std::string_view protocol) {
+    std::string_view first, accept, agreed;
+    bool upgrade = false, connection = false, has_protocol = false;
     const bool lines_ok = scan_head(head, first, [&](std::string_view name, std::string_view value) {
         if (iequal(name, "upgrade")) upgrade = iequal(value, "websocket");
         else if (iequal(name, "connection")) connection = has_token(value, "upgrade");
         else if (iequal(name, "sec-websocket-accept")) accept = value;
+        else if (iequal(name, "sec-websocket-protocol")) agreed = value, has_protocol = true;
     });
     if (!lines_ok) return "handshake reply: a header line without ':'";
     if (first.substr(0, 13) != "HTTP/1.1 101 " && first != "HTTP/1.1 101") return "handshake reply is not 101";
     if (!upgrade) return "handshake reply: no 'Upgrade: websocket'";
     if (!connection) return "handshake reply: no 'Connection: Upgrade'";
     if (accept != std::string_view(expected_accept, ws_accept_len)) return "handshake reply: wrong Sec-WebSocket-Accept";
+    if (protocol.empty() && has_protocol) return "handshake reply: a Sec-WebSocket-Protocol no one asked for";
+    if (!protocol.empty() && !has_protocol)
+        return "handshake reply: no Sec-WebSocket-Protocol (the server did not agree to the subprotocol asked for)";
+    if (!protocol.empty() && agreed != protocol) return "handshake reply: Sec-WebSocket-Protocol names another subprotocol";
     return "";
 }
 

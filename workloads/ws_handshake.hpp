@@ -39,12 +39,18 @@ uint32_t ws_write_response(char* out, std::string_view key);
 inline constexpr std::string_view ws_bad_request =
     "HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\nSec-WebSocket-Version: 13\r\n\r\n";
 
-// A client's request for `key` into out (at least ws_max_request bytes); its length.
-inline constexpr uint32_t ws_max_request = 256;
-uint32_t ws_write_request(char* out, std::string_view host, std::string_view key);
+// A client's request for `key` into out (at least ws_max_request bytes); its
+// length. A non-empty `protocol` (at most ws_max_protocol) is asked for with
+// Sec-WebSocket-Protocol.
+inline constexpr uint32_t ws_max_protocol = 64;
+inline constexpr uint32_t ws_max_request = 384;
+uint32_t ws_write_request(char* out, std::string_view host, std::string_view key, std::string_view protocol = {});
 
 // A client's view of the server's reply header block: "" when it is a 101
-// with the right Upgrade, Connection and Sec-WebSocket-Accept, else why not.
-const char* ws_check_response(std::string_view head, const char expected_accept[ws_accept_len]);
+// with the right Upgrade, Connection and Sec-WebSocket-Accept, and with
+// Sec-WebSocket-Protocol naming `protocol` when one was asked for (none when
+// none was: RFC 6455 §4.1), else why not.
+const char* ws_check_response(std::string_view head, const char expected_accept[ws_accept_len],
+                              std::string_view protocol = {});
 
 }  // namespace iobench

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <sstream>
 
 namespace iobench {
@@ -63,7 +64,7 @@ constexpr const char* storage_only[] = {
     "aio-fds", "registered-files", "fixed-buffers"};
 constexpr const char* network_only[] = {
     "connections", "msg-size", "rate", "pipeline", "client-backend", "listen", "zerocopy", "no-multishot",
-    "buf-size", "buf-count", "netns"};
+    "buf-size", "buf-count", "netns", "ws-protocol"};
 constexpr const char* transfer_only[] = {"method", "cache"};
 
 }  // namespace
@@ -186,6 +187,15 @@ void check_network(const raw_flags& f, const po::variables_map& vm, run_options&
     if (o.connections == 0 || o.connections > 65536) throw usage_error("--connections: must be between 1 and 65536");
     if (o.rate < 0) throw usage_error("--rate: must not be negative");
     if (o.pipeline == 0 || o.pipeline > 1024) throw usage_error("--pipeline: must be between 1 and 1024");
+    if (vm.count("ws-protocol")) {
+        if (o.workload != "ws_echo") throw usage_error("--ws-protocol: --workload ws_echo only");
+        // RFC 6455 §4.1: a token (RFC 2616 §2.2): visible ASCII, none of the separators.
+        const bool token = !o.ws_protocol.empty() && o.ws_protocol.size() <= 64 &&
+                           std::all_of(o.ws_protocol.begin(), o.ws_protocol.end(), [](char ch) {
+                               return ch > 32 && ch < 127 && !std::strchr("()<>@,;:\\\"/[]?={}", ch);
+                           });
+        if (!token) throw usage_error("--ws-protocol '" + o.ws_protocol + "': not an HTTP token of 1-64 characters");
+    }
     if (o.buf_count == 0 || (o.buf_count & (o.buf_count - 1)) || o.buf_count > 32768)
         throw usage_error("--buf-count: must be a power of two up to 32768");
     // Checked here too (the runners parse them again), so a bad address is

@@ -144,7 +144,9 @@ po::options_description load_description(raw_flags& f, run_options& o, bool with
         ("msg-size", po::value(&f.msg_size), "echo/stream/ws_echo bytes per message (default 64 for echo, 64k for stream, 128 for ws_echo; k/m suffixes, at most 16m)")
         ("rate", po::value(&o.rate)->default_value(0),
          "open loop: requests/s over all connections, latency from the intended send time (0 = closed loop)")
-        ("pipeline", po::value(&o.pipeline)->default_value(o.pipeline), "http: requests in flight per connection");
+        ("pipeline", po::value(&o.pipeline)->default_value(o.pipeline), "http: requests in flight per connection")
+        ("ws-protocol", po::value(&o.ws_protocol),
+         "ws_echo client: ask for this subprotocol (Sec-WebSocket-Protocol); a 101 that does not name it fails the connection");
     return d;
 }
 

@@ -53,6 +53,7 @@ struct run_options {
     std::string client_backend = "epoll";  // the load side's backend (run) / the backend (load)
     double rate = 0;                       // open loop: requests/s over all connections; 0 = closed loop
     unsigned pipeline = 1;                 // http: requests in flight per connection
+    std::string ws_protocol;               // ws_echo client: Sec-WebSocket-Protocol to ask for (--ws-protocol)
     bool zerocopy = false;                 // server sends with send_zc where the backend can
     bool multishot = true;                 // server: multishot accept/recv + buffer ring where it can
     uint32_t buf_size = 64 * 1024, buf_count = 256;  // server receive buffers

@@ -62,6 +62,7 @@ parameter_map parameters_of(const run_options& o) {
                   {"mode", o.rate > 0 ? "open-loop" : "closed-loop"}});
         // Only with libwebsockets, so native runs' parameters stay as they were.
         if (o.server != "native") p.insert({"server", o.server});
+        if (!o.ws_protocol.empty()) p.insert({"ws_protocol", o.ws_protocol});
         if (o.server == "lws-libev") {
             std::string evs;
             for (const auto& e : o.ev_backends) evs += (evs.empty() ? "" : ",") + e;

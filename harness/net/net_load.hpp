@@ -24,6 +24,7 @@ struct load_options {
     unsigned threads = 1;           // connections are spread over this many loops
     uint32_t msg_size = 64;         // echo/stream payload per message
     unsigned pipeline = 1;          // http: requests in flight per connection
+    std::string ws_protocol;        // ws_echo: Sec-WebSocket-Protocol to ask for (empty: none)
     uint64_t runtime_ns = 10'000'000'000ull;
     uint64_t ramp_ns = 1'000'000'000ull;
     uint64_t start_at_ns = 0;       // CLOCK_REALTIME ns to start at (--start-at), 0 = now

@@ -79,7 +79,7 @@ void load_worker::setup() {
         conn_state& c = conns_[i];
         c.id = first_ + static_cast<uint32_t>(i);
         c.stamps = stamps_.data() + i * pipeline;
-        c.session = w->make_client({c.id, o_.msg_size, pipeline, o_.verify});  // its buffers, made here
+        c.session = w->make_client({c.id, o_.msg_size, pipeline, o_.verify, o_.ws_protocol});  // its buffers, made here
     }
     connect_all();
 }

@@ -55,6 +55,7 @@ load_options load_options_of(const run_options& o, const run_plan& plan, const n
     l.threads = o.jobs;
     l.msg_size = o.msg_size;
     l.pipeline = o.pipeline;
+    l.ws_protocol = o.ws_protocol;
     l.runtime_ns = plan.runtime_ns;
     l.ramp_ns = plan.ramp_ns;
     l.interval_ns = plan.interval_ns;
