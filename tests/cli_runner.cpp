@@ -37,6 +37,15 @@ fs::path work_dir() {
     return dir;
 }
 
+fs::path fresh_dir(const std::string& name) {
+    const fs::path d = work_dir() / name;
+    fs::remove_all(d);
+    fs::create_directories(d);
+    return d;
+}
+
+bool measured(const nlohmann::json& run) { return run["status"] == "ok" || run["status"] == "suspect"; }
+
 std::string slurp(const fs::path& p) {
     std::ifstream in(p);
     std::stringstream s;

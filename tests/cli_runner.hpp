@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 
 namespace iobench::test {
@@ -13,6 +14,11 @@ struct cli_result {
 
 // A per-process scratch directory, removed after the last test.
 std::filesystem::path work_dir();
+// work_dir()/name, emptied and created afresh.
+std::filesystem::path fresh_dir(const std::string& name);
+// Finished and measured: "ok", or "suspect" when a self-check (Little's
+// law, censored ops) doubts a short run on this shared, busy machine.
+bool measured(const nlohmann::json& run);
 std::string slurp(const std::filesystem::path& p);
 // `iobench ARGS` through the shell, stdout and stderr captured separately.
 cli_result run_cli(const std::string& args);

@@ -27,17 +27,6 @@ std::string storage_run(const fs::path& dir, const std::string& backends, const 
            "--ramp 0 --interval 0 --dir " + dir.string() + " -o " + (dir / "r.json").string() + " " + extra;
 }
 
-// Finished and measured: "ok", or "suspect" when a self-check (Little's
-// law, censored ops) doubts a short run on this shared, busy machine.
-bool measured(const json& run) { return run["status"] == "ok" || run["status"] == "suspect"; }
-
-fs::path fresh_dir(const std::string& name) {
-    const fs::path d = work_dir() / name;
-    fs::remove_all(d);
-    fs::create_directories(d);
-    return d;
-}
-
 const json* find_run(const json& doc, const std::string& backend) {
     for (const auto& r : doc["results"])
         if (r["backend"] == backend) return &r;
