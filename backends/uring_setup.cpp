@@ -75,7 +75,8 @@ std::string uring_memlock_hint() {
     rlimit rl{};
     if (::getrlimit(RLIMIT_MEMLOCK, &rl) != 0) return {};
     const std::string cur = rl.rlim_cur == RLIM_INFINITY ? "unlimited" : std::to_string(rl.rlim_cur / 1024) + " KiB";
-    return "; ring and registered memory count against RLIMIT_MEMLOCK (ulimit -l = " + cur + "): raise it";
+    return "; ring and registered memory count against RLIMIT_MEMLOCK (ulimit -l = " + cur +
+           ") unless the process has CAP_IPC_LOCK: raise it";
 }
 
 // "cannot create the ring with FLAGS (ENAME: text)" plus what usually causes it.

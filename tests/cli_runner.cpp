@@ -53,8 +53,7 @@ std::string slurp(const fs::path& p) {
     return s.str();
 }
 
-namespace {
-cli_result run_with_prefix(const std::string& prefix, const std::string& args) {
+cli_result run_cli_with_prefix(const std::string& prefix, const std::string& args) {
     static std::atomic<unsigned> calls{0};  // several runs may be in flight (serve + load)
     const std::string n = std::to_string(calls++);
     const fs::path out = work_dir() / ("stdout." + n), err = work_dir() / ("stderr." + n);
@@ -62,12 +61,11 @@ cli_result run_with_prefix(const std::string& prefix, const std::string& args) {
     const int status = std::system(cmd.c_str());
     return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
 }
-}  // namespace
 
-cli_result run_cli(const std::string& args) { return run_with_prefix("", args); }
+cli_result run_cli(const std::string& args) { return run_cli_with_prefix("", args); }
 
 cli_result run_cli_in_netns(const std::string& ns, const std::string& args) {
-    return run_with_prefix("ip netns exec " + ns + " ", args);
+    return run_cli_with_prefix("ip netns exec " + ns + " ", args);
 }
 
 namespace {

@@ -22,6 +22,8 @@ bool measured(const nlohmann::json& run);
 std::string slurp(const std::filesystem::path& p);
 // `iobench ARGS` through the shell, stdout and stderr captured separately.
 cli_result run_cli(const std::string& args);
+// The same with PREFIX before the binary (a wrapper: "prlimit ... -- ").
+cli_result run_cli_with_prefix(const std::string& prefix, const std::string& args);
 // The same inside a network namespace (`ip netns exec NS iobench ARGS`).
 cli_result run_cli_in_netns(const std::string& ns, const std::string& args);
 // A loopback TCP port that was free a moment ago (the kernel picks it).
