@@ -37,7 +37,7 @@ uint32_t caps_of(mode m) {
 class io_uring_backend final : public backend, private provided_buffers {
 public:
     io_uring_backend(mode m, const backend_options& o)
-        : backend(uring_mode_name(m), caps_of(m), o), mode_(m), opts_(o), sq_entries_(uring_sq_entries(depth_)),
+        : backend(uring_mode_name(m), caps_of(m), o), mode_(m), opts_(o), sq_entries_(o.test_small_cq ? 2u : uring_sq_entries(depth_)),
           bsel_(depth_) {
         io_uring_params p = uring_params(m, o, sq_entries_);
         setup_flags_ = p.flags;

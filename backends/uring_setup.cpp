@@ -33,7 +33,7 @@ io_uring_params uring_params(uring_mode m, const backend_options& o, unsigned en
     // SUBMIT_ALL: an SQE that fails at prep must not stop the rest of the batch.
     // CQSIZE 4x: multishot ops post many CQEs per SQE.
     p.flags = IORING_SETUP_SUBMIT_ALL | IORING_SETUP_CQSIZE;
-    p.cq_entries = std::min(entries * 4, 65536u);
+    p.cq_entries = o.test_small_cq ? entries : std::min(entries * 4, 65536u);
     switch (m) {
     case uring_mode::interrupt:
         // Completions run only when we enter to wait/get events: no IPIs, batched task work.
