@@ -46,6 +46,12 @@ fs::path fresh_dir(const std::string& name) {
 
 bool measured(const nlohmann::json& run) { return run["status"] == "ok" || run["status"] == "suspect"; }
 
+const nlohmann::json* find_run(const nlohmann::json& doc, const std::string& backend) {
+    for (const auto& r : doc["results"])
+        if (r["backend"] == backend) return &r;
+    return nullptr;
+}
+
 std::string slurp(const fs::path& p) {
     std::ifstream in(p);
     std::stringstream s;

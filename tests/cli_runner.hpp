@@ -19,6 +19,8 @@ std::filesystem::path fresh_dir(const std::string& name);
 // Finished and measured: "ok", or "suspect" when a self-check (Little's
 // law, censored ops) doubts a short run on this shared, busy machine.
 bool measured(const nlohmann::json& run);
+// The result of `backend` in a results document, or nullptr.
+const nlohmann::json* find_run(const nlohmann::json& doc, const std::string& backend);
 std::string slurp(const std::filesystem::path& p);
 // `iobench ARGS` through the shell, stdout and stderr captured separately.
 cli_result run_cli(const std::string& args);

@@ -27,12 +27,6 @@ std::string storage_run(const fs::path& dir, const std::string& backends, const 
            "--ramp 0 --interval 0 --dir " + dir.string() + " -o " + (dir / "r.json").string() + " " + extra;
 }
 
-const json* find_run(const json& doc, const std::string& backend) {
-    for (const auto& r : doc["results"])
-        if (r["backend"] == backend) return &r;
-    return nullptr;
-}
-
 // Sets IOBENCH_TEST_FAULT for the children of one test (run_cli inherits the environment).
 struct fault_env {
     explicit fault_env(const char* v) { ::setenv("IOBENCH_TEST_FAULT", v, 1); }

@@ -23,12 +23,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const json* find_run(const json& doc, const std::string& backend) {
-    for (const auto& r : doc["results"])
-        if (r["backend"] == backend) return &r;
-    return nullptr;
-}
-
 // `backend` failed with a reason that names it and every one of `causes`.
 void expect_error(const json& doc, const std::string& backend, const std::vector<std::string>& causes) {
     const json* r = find_run(doc, backend);
