@@ -27,6 +27,7 @@ packages=(
   libwebsockets-dev libev-dev libglib2.0-dev libwebsockets-test-server
   libbenchmark-tools python3-scipy
   jq
+  util-linux mount dmsetup
 )
 
 install_packages() {

@@ -100,6 +100,9 @@ struct backend_options {
     int sqpoll_cpu = -1;              // io_uring_sqpoll: pin the poller (SQ_AFF), -1 = no
     aio_notify notify = aio_notify::suspend;  // posix_aio completion notification
     aio_fd_mode aio_fds = aio_fd_mode::per_slot;  // posix_aio: fds the storage engine opens (cap_fd_per_slot)
+    // IOBENCH_TEST_FAULT=small_cq (test-only): io_uring gets a 2-entry SQ and
+    // CQ whatever the depth, so completions overflow into the kernel's backlog.
+    bool test_small_cq = false;
 };
 
 // What a run will use, handed over once after construction on the thread

@@ -4,6 +4,7 @@
 // provided buffer rings (ENOBUFS parked and re-armed, never shown), send_zc.
 #include "backends/io_uring.hpp"
 
+#include "backends/probe_util.hpp"
 #include "backends/uring_buf_ring.hpp"
 #include "backends/uring_compat.hpp"
 #include "backends/uring_setup.hpp"
@@ -36,7 +37,7 @@ uint32_t caps_of(mode m) {
 class io_uring_backend final : public backend, private provided_buffers {
 public:
     io_uring_backend(mode m, const backend_options& o)
-        : backend(uring_mode_name(m), caps_of(m), o), mode_(m), opts_(o), sq_entries_(uring_sq_entries(depth_)),
+        : backend(uring_mode_name(m), caps_of(m), o), mode_(m), opts_(o), sq_entries_(o.test_small_cq ? 2u : uring_sq_entries(depth_)),
           bsel_(depth_) {
         io_uring_params p = uring_params(m, o, sq_entries_);
         setup_flags_ = p.flags;
@@ -44,7 +45,8 @@ public:
         if (r < 0) {
             const std::string hint = -r == ENOMEM ? uring_memlock_hint() : std::string();
             throw std::system_error(-r, std::system_category(),
-                                    std::string(name()) + ": io_uring_queue_init_params(" + uring_flags_text(p.flags) + ")" + hint);
+                                    std::string(name()) + ": io_uring_queue_init_params(" + uring_flags_text(p.flags) + ", " +
+                                        errno_text(-r) + ")" + hint);
         }
         cq_entries_ = p.cq_entries;
         // Saves an fdget per io_uring_enter; SQPOLL rarely enters, so skip it there.
@@ -198,7 +200,7 @@ private:
         if (r < 0)
             throw std::system_error(-r, std::system_category(),
                                     std::string(name()) + ": io_uring_register_buffers (" + std::to_string(bufs.size()) +
-                                        " buffers)" + (r == -ENOMEM ? uring_memlock_hint() : std::string()));
+                                        " buffers, " + errno_text(-r) + ")" + (r == -ENOMEM ? uring_memlock_hint() : std::string()));
         fixed_.clear();
         for (size_t i = 0; i < bufs.size(); ++i) {
             const auto b = reinterpret_cast<uintptr_t>(bufs[i].iov_base);

@@ -33,7 +33,7 @@ io_uring_params uring_params(uring_mode m, const backend_options& o, unsigned en
     // SUBMIT_ALL: an SQE that fails at prep must not stop the rest of the batch.
     // CQSIZE 4x: multishot ops post many CQEs per SQE.
     p.flags = IORING_SETUP_SUBMIT_ALL | IORING_SETUP_CQSIZE;
-    p.cq_entries = std::min(entries * 4, 65536u);
+    p.cq_entries = o.test_small_cq ? entries : std::min(entries * 4, 65536u);
     switch (m) {
     case uring_mode::interrupt:
         // Completions run only when we enter to wait/get events: no IPIs, batched task work.
@@ -75,7 +75,8 @@ std::string uring_memlock_hint() {
     rlimit rl{};
     if (::getrlimit(RLIMIT_MEMLOCK, &rl) != 0) return {};
     const std::string cur = rl.rlim_cur == RLIM_INFINITY ? "unlimited" : std::to_string(rl.rlim_cur / 1024) + " KiB";
-    return "; ring and registered memory count against RLIMIT_MEMLOCK (ulimit -l = " + cur + "): raise it";
+    return "; ring and registered memory count against RLIMIT_MEMLOCK (ulimit -l = " + cur +
+           ") unless the process has CAP_IPC_LOCK: raise it";
 }
 
 // "cannot create the ring with FLAGS (ENAME: text)" plus what usually causes it.

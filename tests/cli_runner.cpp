@@ -37,6 +37,21 @@ fs::path work_dir() {
     return dir;
 }
 
+fs::path fresh_dir(const std::string& name) {
+    const fs::path d = work_dir() / name;
+    fs::remove_all(d);
+    fs::create_directories(d);
+    return d;
+}
+
+bool measured(const nlohmann::json& run) { return run["status"] == "ok" || run["status"] == "suspect"; }
+
+const nlohmann::json* find_run(const nlohmann::json& doc, const std::string& backend) {
+    for (const auto& r : doc["results"])
+        if (r["backend"] == backend) return &r;
+    return nullptr;
+}
+
 std::string slurp(const fs::path& p) {
     std::ifstream in(p);
     std::stringstream s;
@@ -44,8 +59,7 @@ std::string slurp(const fs::path& p) {
     return s.str();
 }
 
-namespace {
-cli_result run_with_prefix(const std::string& prefix, const std::string& args) {
+cli_result run_cli_with_prefix(const std::string& prefix, const std::string& args) {
     static std::atomic<unsigned> calls{0};  // several runs may be in flight (serve + load)
     const std::string n = std::to_string(calls++);
     const fs::path out = work_dir() / ("stdout." + n), err = work_dir() / ("stderr." + n);
@@ -53,16 +67,11 @@ cli_result run_with_prefix(const std::string& prefix, const std::string& args) {
     const int status = std::system(cmd.c_str());
     return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
 }
-}  // namespace
 
-cli_result run_cli(const std::string& args) { return run_with_prefix("", args); }
-
-cli_result run_cli_prefixed(const std::string& prefix, const std::string& args) {
-    return run_with_prefix(prefix, args);
-}
+cli_result run_cli(const std::string& args) { return run_cli_with_prefix("", args); }
 
 cli_result run_cli_in_netns(const std::string& ns, const std::string& args) {
-    return run_with_prefix("ip netns exec " + ns + " ", args);
+    return run_cli_with_prefix("ip netns exec " + ns + " ", args);
 }
 
 namespace {

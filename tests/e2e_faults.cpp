@@ -27,23 +27,6 @@ std::string storage_run(const fs::path& dir, const std::string& backends, const 
            "--ramp 0 --interval 0 --dir " + dir.string() + " -o " + (dir / "r.json").string() + " " + extra;
 }
 
-// Finished and measured: "ok", or "suspect" when a self-check (Little's
-// law, censored ops) doubts a short run on this shared, busy machine.
-bool measured(const json& run) { return run["status"] == "ok" || run["status"] == "suspect"; }
-
-fs::path fresh_dir(const std::string& name) {
-    const fs::path d = work_dir() / name;
-    fs::remove_all(d);
-    fs::create_directories(d);
-    return d;
-}
-
-const json* find_run(const json& doc, const std::string& backend) {
-    for (const auto& r : doc["results"])
-        if (r["backend"] == backend) return &r;
-    return nullptr;
-}
-
 // Sets IOBENCH_TEST_FAULT for the children of one test (run_cli inherits the environment).
 struct fault_env {
     explicit fault_env(const char* v) { ::setenv("IOBENCH_TEST_FAULT", v, 1); }
@@ -210,6 +193,30 @@ TEST(e2e_faults, a_target_truncated_mid_run_fails_the_backends_reading_past_its_
     EXPECT_NE((*libaio)["reason"].get<std::string>().find("libaio: unexpected end of file: read at offset "),
               std::string::npos) << (*libaio)["reason"];
     EXPECT_NE((*libaio)["reason"].get<std::string>().find("EIO"), std::string::npos);
+}
+
+// A 2-entry CQ (IOBENCH_TEST_FAULT=small_cq) under 32 ops in flight: the
+// CQ overflows into the kernel's backlog (IORING_FEAT_NODROP keeps those
+// CQEs, entering flushes them), cq_overflows counts it, and no completion is
+// lost: the --ops budget completes, verified, without errors or a stall.
+TEST(e2e_faults, a_small_cq_overflows_without_losing_a_completion) {
+    const fs::path dir = fresh_dir("small_cq");
+    const fault_env fault("small_cq");
+    const auto r = run_cli("run --backend io_uring,blocking --workload randread --buffered --size 4m --iodepth 32 "
+                           "--ops 20000 --verify --ramp 0 --interval 0 --quiet --dir " + dir.string() + " -o " +
+                           (dir / "r.json").string());
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    const json doc = json::parse(slurp(dir / "r.json"));
+    ASSERT_EQ(doc["results"].size(), 2u);
+    const json* uring = find_run(doc, "io_uring");
+    ASSERT_NE(uring, nullptr);
+    EXPECT_TRUE(measured(*uring)) << (*uring)["status"] << ": " << (*uring)["reason"];
+    EXPECT_EQ((*uring)["ops"].get<uint64_t>(), 20000u);
+    EXPECT_EQ((*uring)["errors"].get<uint64_t>(), 0u);
+    const json& c = (*uring)["counters"];
+    EXPECT_GT(c["cq_overflows"].get<uint64_t>(), 0u) << c;
+    EXPECT_GE(c["cqes"].get<uint64_t>(), 20000u) << c;  // the budget's ops plus those in flight at its end, drained
+    EXPECT_EQ(find_run(doc, "blocking")->at("counters")["cq_overflows"], 0);
 }
 
 }  // namespace

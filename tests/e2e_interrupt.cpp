@@ -79,17 +79,6 @@ std::vector<std::string> leftovers(const fs::path& dir) {
     return v;
 }
 
-// Finished and measured: "ok", or "suspect" when a self-check (Little's
-// law, censored ops) doubts a short run on this shared, busy machine.
-bool measured(const json& run) { return run["status"] == "ok" || run["status"] == "suspect"; }
-
-fs::path fresh_dir(const std::string& name) {
-    const fs::path d = work_dir() / name;
-    fs::remove_all(d);
-    fs::create_directories(d);
-    return d;
-}
-
 // blocking (2 s), then io_uring, signalled 0.5 s into its window, then libaio.
 std::vector<std::string> three_backends(const fs::path& dir) {
     return {"run", "--backend", "blocking,io_uring,libaio", "--workload", "randread", "--buffered", "--size", "4m",

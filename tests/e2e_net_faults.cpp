@@ -61,7 +61,7 @@ TEST(e2e_net_faults, a_server_that_never_answers_times_out_with_the_reason) {
 
 TEST(e2e_net_faults, load_connections_beyond_the_fd_limit_name_ulimit) {
     silent_listener quiet;
-    const auto r = run_cli_prefixed("ulimit -n 64; ", "load --quiet --workload echo --target " + quiet.target() +
+    const auto r = run_cli_with_prefix("ulimit -n 64; ", "load --quiet --workload echo --target " + quiet.target() +
                                                           " --connections 200 --runtime 1s --ramp 0");
     EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
     EXPECT_NE(r.out.find("EMFILE"), std::string::npos) << r.out;
@@ -76,7 +76,7 @@ TEST_P(server_fd_limit, accept_emfile_fails_the_server_result_naming_ulimit) {
     const std::string port = std::to_string(free_port());
     const std::string out = (work_dir() / ("serve-emfile-" + GetParam() + ".json")).string();
     std::thread server([&] {
-        run_cli_prefixed("ulimit -n 40; ", "serve --quiet --workload echo --backend " + GetParam() +
+        run_cli_with_prefix("ulimit -n 40; ", "serve --quiet --workload echo --backend " + GetParam() +
                                                " --listen 127.0.0.1:" + port + " --runtime 3s -o " + out);
     });
     std::this_thread::sleep_for(std::chrono::milliseconds(500));

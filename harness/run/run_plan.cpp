@@ -33,6 +33,10 @@ void fault_from_env(run_plan& p) {
         p.stall_limit_ns = 1'000'000'000ull;  // so a test sees the detector fire in seconds, not 30 s
         return;
     }
+    if (v == "small_cq") {
+        p.fault = test_fault::small_cq;
+        return;
+    }
     if (v == "transfer_short") {
         p.fault = test_fault::transfer_short;
         return;
@@ -47,7 +51,7 @@ void fault_from_env(run_plan& p) {
         p.op_delay_ns = us * 1000;
         return;
     }
-    throw usage_error(std::string("IOBENCH_TEST_FAULT=") + f + ": unknown test fault (drop_stamp, op_delay_us=N, transfer_short, stall, stall:BACKEND)");
+    throw usage_error(std::string("IOBENCH_TEST_FAULT=") + f + ": unknown test fault (drop_stamp, op_delay_us=N, transfer_short, stall, stall:BACKEND, small_cq)");
 }
 
 }  // namespace

@@ -28,7 +28,7 @@ struct run_options;
 // detector names a stuck op (stall or stall:BACKEND: one storage worker drops
 // one completion of the window, on every backend or on BACKEND only, and the
 // stall limit is 1 s instead of 30 s). Never set it for a real measurement.
-enum class test_fault : uint8_t { none, drop_stamp, op_delay, transfer_short, stall };
+enum class test_fault : uint8_t { none, drop_stamp, op_delay, transfer_short, stall, small_cq };
 
 struct run_plan {
     uint64_t ramp_ns = 0;

@@ -47,6 +47,7 @@ std::vector<storage_job> plan_jobs(const backend_entry& entry, const run_options
         storage_job& j = jobs[t];
         j.entry = &entry;
         j.options = backend_options_for(o, per_thread ? 1 : o.iodepth);
+        j.options.test_small_cq = plan.fault == test_fault::small_cq;
         j.path = target.path();
         j.open_flags = (writes_data(pattern) || o.fsync_every ? O_RDWR : O_RDONLY) | (o.buffered ? 0 : O_DIRECT);
         j.pattern = pattern;
