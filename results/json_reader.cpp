@@ -32,8 +32,13 @@ histogram histogram_of(const ordered_json& h, const ordered_json& latency) {
     const auto count = h["count"].get<uint64_t>();
     if (count == 0) return out;  // an empty histogram keeps its "no minimum yet" state
     for (const auto& b : h["buckets"]) out.set_bucket(b[0].get<unsigned>(), b[1].get<uint64_t>());
-    out.set_summary(count, h["sum"].get<uint64_t>(), latency["min"].get<uint64_t>(), latency["max"].get<uint64_t>(),
-                    h["overflow"].get<uint64_t>());
+    const auto sum = h["sum"].get<uint64_t>(), min = latency["min"].get<uint64_t>(), max = latency["max"].get<uint64_t>();
+    // The mean (sum / count) written back must lie in [min, max], or the file
+    // this reading makes fails the schema check.
+    const long double mean = static_cast<long double>(sum) / static_cast<long double>(count);
+    if (mean < static_cast<long double>(min) || mean > static_cast<long double>(max))
+        throw std::runtime_error("histogram: sum / count is outside latency_ns [min, max]");
+    out.set_summary(count, sum, min, max, h["overflow"].get<uint64_t>());
     return out;
 }
 
@@ -269,6 +274,8 @@ run_result result_of(const ordered_json& j, const run_context& ctx, bool v1) {
 ordered_json parse_results_text(const std::string& text) {
     try {
         return ordered_json::parse(text);
+    } catch (const nlohmann::json::out_of_range& e) {  // a number beyond a double (1e999): still bad input
+        throw std::runtime_error(std::string("not a JSON document: ") + e.what());
     } catch (const nlohmann::json::parse_error& e) {
         // Google Benchmark writes a counter it could not compute as a bare NaN
         // (not JSON); read as null, it is a value that is not there.

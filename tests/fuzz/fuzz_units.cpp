@@ -37,9 +37,9 @@ void durations(const std::string& text) {
     } catch (const usage_error&) {
         return;
     }
-    // Whole microseconds are exact in a double up to 2^53.
+    // Whole microseconds (their ns too) are exact in a double below 2^53.
     const uint64_t us = ns / 1000;
-    if (us < (1ull << 53)) FUZZ_CHECK(parse_duration_ns(std::to_string(us) + "us", "--runtime") == us * 1000);
+    if (ns < (1ull << 53)) FUZZ_CHECK(parse_duration_ns(std::to_string(us) + "us", "--runtime") == us * 1000);
 }
 
 void rate(const std::string& text) {
