@@ -132,3 +132,16 @@ TEST(suite_file, a_missing_file_is_one_line) {
 
 }  // namespace
 }  // namespace iobench
+
+// Found while fuzzing job files: sweeps multiply, and seven keys of ten values
+// (10^7 jobs) hung the expansion; beyond max_suite_jobs it is a usage error.
+TEST(suite_file, a_sweep_beyond_the_job_cap_is_refused_quickly) {
+    std::string text = "[j]\n";
+    for (char k = 'a'; k <= 'g'; ++k) text += std::string(1, k) + " = 1,2,3,4,5,6,7,8,9,10\n";
+    try {
+        iobench::parse_suite(text, "big.ini");
+        FAIL() << "no error";
+    } catch (const iobench::usage_error& e) {
+        EXPECT_NE(std::string(e.what()).find("more than 10000 jobs"), std::string::npos) << e.what();
+    }
+}
