@@ -50,12 +50,18 @@ void add_arg(std::vector<std::string>& args, const std::string& key, const std::
 }
 
 // One job per combination of swept values, keys in the order written.
+// Keys are unique within `keys`: an index by name keeps this linear (a
+// section of 60000 keys was quadratic).
 void override_keys(std::vector<suite_key>& keys, const std::vector<suite_key>& by) {
+    std::map<std::string, size_t> at;
+    for (size_t i = 0; i < keys.size(); ++i) at.emplace(keys[i].key, i);
     for (const suite_key& k : by) {
-        bool replaced = false;
-        for (suite_key& g : keys)
-            if (g.key == k.key) g = k, replaced = true;
-        if (!replaced) keys.push_back(k);
+        if (const auto it = at.find(k.key); it != at.end()) {
+            keys[it->second] = k;
+        } else {
+            at.emplace(k.key, keys.size());
+            keys.push_back(k);
+        }
     }
 }
 
