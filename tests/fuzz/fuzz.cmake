@@ -6,10 +6,14 @@ option(IOBENCH_LIBFUZZER "Build the fuzz targets with clang's libFuzzer (-fsanit
 set(IOBENCH_FUZZ_SEED 1 CACHE STRING "PRNG seed of the fuzz tests' mutations")
 # The whole ctest fuzz pass stays under a minute (five targets, two cores);
 # under ASan + UBSan each execution is slower, so the budget is smaller there.
+# A hang is an input over 1 s (release: the slowest seen is ~40 ms); ASan
+# slows a 100000-deep flood to ~1 s, so its limit is 3 s.
 if(IOBENCH_SANITIZE)
   set(fuzz_seconds 4)
+  set(fuzz_hang_ms 3000)
 else()
   set(fuzz_seconds 8)
+  set(fuzz_hang_ms 1000)
 endif()
 
 set(fuzz_dir ${CMAKE_CURRENT_SOURCE_DIR}/fuzz)
@@ -35,7 +39,7 @@ foreach(t IN LISTS IOBENCH_FUZZ_TARGETS)
     continue()
   endif()
   target_link_libraries(fuzz_${t} PRIVATE iobench_fuzz_driver)
-  add_test(NAME fuzz.${t} COMMAND fuzz_${t} --seconds=${fuzz_seconds} --seed=${IOBENCH_FUZZ_SEED}
+  add_test(NAME fuzz.${t} COMMAND fuzz_${t} --seconds=${fuzz_seconds} --seed=${IOBENCH_FUZZ_SEED} --hang-ms=${fuzz_hang_ms}
            --crash-dir=${CMAKE_CURRENT_BINARY_DIR}/fuzz-crashes ${fuzz_dir}/corpus/${t})
   set_tests_properties(fuzz.${t} PROPERTIES TIMEOUT 60 LABELS fuzz)
 endforeach()
