@@ -269,6 +269,8 @@ run_result result_of(const ordered_json& j, const run_context& ctx, bool v1) {
     return r;
 }
 
+result_file read_checked_doc(const ordered_json& doc);
+
 }  // namespace
 
 ordered_json parse_results_text(const std::string& text) {
@@ -299,6 +301,18 @@ result_file read_results_json(std::istream& in) {
 }
 
 result_file read_results_doc(const ordered_json& doc) {
+    // A field the schema check does not cover, of the wrong type, is bad
+    // input too: a runtime_error as the rest (compare's input error), never
+    // nlohmann's type_error escaping (found by tests/fuzz/fuzz_results_json).
+    try {
+        return read_checked_doc(doc);
+    } catch (const nlohmann::json::exception& e) {
+        throw std::runtime_error(std::string("not a valid results document: ") + e.what());
+    }
+}
+
+namespace {
+result_file read_checked_doc(const ordered_json& doc) {
     // Google Benchmark's own JSON (iobench-micro, or an export): no schema of ours.
     if (is_gbench_document(doc)) return read_gbench(doc);
     if (const auto problems = check_results_schema(doc); !problems.empty()) {
@@ -325,6 +339,8 @@ result_file read_results_doc(const ordered_json& doc) {
     for (const auto& r : doc["results"]) f.results.push_back(result_of(r, f.context, v1));
     return f;
 }
+
+}  // namespace
 
 result_file read_results_file(const std::string& path) {
     std::ifstream in(path);
