@@ -60,7 +60,7 @@ if [ "$mode" = test ]; then
   # Sanitizers: the conformance suite drives every backend's real kernel path.
   BUILD_TARGET=sanitized_suite build build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIOBENCH_WERROR=ON -DIOBENCH_SANITIZE=ON
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --test-dir build-asan --output-on-failure -j "$jobs" -L 'conformance|net' --timeout 300
+    ctest --test-dir build-asan --output-on-failure -j "$jobs" -L 'conformance|net|fuzz' --timeout 300
   exit 0
 fi
 

@@ -54,7 +54,12 @@ benchmark_name split_name(const std::string& run_name) {
 // A number field, 0 when absent or not a number (Google Benchmark's NaN, read as null).
 double num(const json& b, const char* key) {
     const auto it = b.find(key);
-    return it != b.end() && it->is_number() ? it->get<double>() : 0.0;
+    if (it == b.end() || !it->is_number()) return 0.0;
+    // Times, rates and counts are never negative; read as such they would make
+    // a run the results schema refuses (a merge or plot of it would fail later).
+    const double v = it->get<double>();
+    if (v < 0) throw std::runtime_error(std::string("benchmark field '") + key + "' is negative");
+    return v;
 }
 
 double ns_per_unit(const json& b) {
@@ -155,6 +160,8 @@ result_file read_gbench(const json& doc) {
         }
         r.backend = n.backend;
         r.workload = n.workload;
+        // As a native run carries it: a merge or a rewrite of this file must pass the schema check.
+        r.parameters["backend"] = n.backend;
         r.parameters["benchmark"] = run;
         r.parameters["threads"] = static_cast<uint64_t>(std::max(1.0, num(*entries[run].front(), "threads")));
         f.results.push_back(std::move(r));

@@ -32,8 +32,13 @@ histogram histogram_of(const ordered_json& h, const ordered_json& latency) {
     const auto count = h["count"].get<uint64_t>();
     if (count == 0) return out;  // an empty histogram keeps its "no minimum yet" state
     for (const auto& b : h["buckets"]) out.set_bucket(b[0].get<unsigned>(), b[1].get<uint64_t>());
-    out.set_summary(count, h["sum"].get<uint64_t>(), latency["min"].get<uint64_t>(), latency["max"].get<uint64_t>(),
-                    h["overflow"].get<uint64_t>());
+    const auto sum = h["sum"].get<uint64_t>(), min = latency["min"].get<uint64_t>(), max = latency["max"].get<uint64_t>();
+    // The mean (sum / count) written back must lie in [min, max], or the file
+    // this reading makes fails the schema check.
+    const long double mean = static_cast<long double>(sum) / static_cast<long double>(count);
+    if (mean < static_cast<long double>(min) || mean > static_cast<long double>(max))
+        throw std::runtime_error("histogram: sum / count is outside latency_ns [min, max]");
+    out.set_summary(count, sum, min, max, h["overflow"].get<uint64_t>());
     return out;
 }
 
@@ -264,11 +269,15 @@ run_result result_of(const ordered_json& j, const run_context& ctx, bool v1) {
     return r;
 }
 
+result_file read_checked_doc(const ordered_json& doc);
+
 }  // namespace
 
 ordered_json parse_results_text(const std::string& text) {
     try {
         return ordered_json::parse(text);
+    } catch (const nlohmann::json::out_of_range& e) {  // a number beyond a double (1e999): still bad input
+        throw std::runtime_error(std::string("not a JSON document: ") + e.what());
     } catch (const nlohmann::json::parse_error& e) {
         // Google Benchmark writes a counter it could not compute as a bare NaN
         // (not JSON); read as null, it is a value that is not there.
@@ -292,6 +301,18 @@ result_file read_results_json(std::istream& in) {
 }
 
 result_file read_results_doc(const ordered_json& doc) {
+    // A field the schema check does not cover, of the wrong type, is bad
+    // input too: a runtime_error as the rest (compare's input error), never
+    // nlohmann's type_error escaping (found by tests/fuzz/fuzz_results_json).
+    try {
+        return read_checked_doc(doc);
+    } catch (const nlohmann::json::exception& e) {
+        throw std::runtime_error(std::string("not a valid results document: ") + e.what());
+    }
+}
+
+namespace {
+result_file read_checked_doc(const ordered_json& doc) {
     // Google Benchmark's own JSON (iobench-micro, or an export): no schema of ours.
     if (is_gbench_document(doc)) return read_gbench(doc);
     if (const auto problems = check_results_schema(doc); !problems.empty()) {
@@ -318,6 +339,8 @@ result_file read_results_doc(const ordered_json& doc) {
     for (const auto& r : doc["results"]) f.results.push_back(result_of(r, f.context, v1));
     return f;
 }
+
+}  // namespace
 
 result_file read_results_file(const std::string& path) {
     std::ifstream in(path);

@@ -43,6 +43,17 @@ TEST(gbench_reader, an_iobench_micro_file_reads_as_results) {
     EXPECT_EQ(poll->iops, 0.0);
 }
 
+// Found by tests/fuzz/fuzz_results_json: a negative time read as a run the
+// schema then refused when merged or written; and runs lacked parameters.backend.
+TEST(gbench_reader, negative_times_are_refused_and_runs_write_back_valid) {
+    const std::string doc = R"({"context":{},"benchmarks":[{"name":"x/io_uring","run_type":"iteration",
+        "iterations":10,"real_time":-5,"cpu_time":1,"time_unit":"ns"}]})";
+    EXPECT_THROW(read_results_doc(parse_results_text(doc)), std::runtime_error);
+    const result_file f = read_results_file(micro_file);
+    const std::string text = test::write_json(f.context, f.results);
+    EXPECT_NO_THROW(read_results_doc(parse_results_text(text)));
+}
+
 TEST(gbench_reader, bare_nan_values_become_null_but_strings_keep_theirs) {
     EXPECT_EQ(gbench_nan_as_null(R"({"a": NaN, "b": -inf, "c": "NaN", "d": 1})"),
               R"({"a": null, "b": null, "c": "NaN", "d": 1})");

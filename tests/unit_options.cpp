@@ -44,6 +44,18 @@ TEST(options, durations_take_units) {
     EXPECT_THROW(parse_duration_ns("10 fortnights", "--runtime"), usage_error);
 }
 
+// Found by tests/fuzz/fuzz_units: " -5" wrapped to 2^64-5, "nan"/"inf"/1e300
+// durations were cast to uint64_t (undefined), and --rate nan was taken.
+TEST(options, blanks_minus_signs_and_non_finite_values_are_usage_errors) {
+    EXPECT_THROW(parse_size(" -5", "--bs"), usage_error);
+    EXPECT_THROW(parse_size(" 5", "--bs"), usage_error);
+    for (const char* d : {"nan", "inf", "-nan", "1e300", "1e10h"}) EXPECT_THROW(parse_duration_ns(d, "--runtime"), usage_error) << d;
+    for (const char* r : {"nan", "inf", "-1"}) {
+        const char* argv[] = {"iobench", "run", "--workload", "echo", "--rate", r};
+        EXPECT_THROW(parse_command_line(6, argv), usage_error) << r;
+    }
+}
+
 TEST(options, run_defaults_match_the_documented_ones) {
     const auto cl = parse({"run"});
     ASSERT_EQ(cl.cmd, command_line::verb::run);

@@ -34,6 +34,18 @@ TEST(results_json, round_trip_keeps_every_field) {
     EXPECT_EQ(write_json(back.context, back.results), text);
 }
 
+// Found by tests/fuzz/fuzz_results_json: a number beyond a double escaped as
+// nlohmann's out_of_range (not the runtime_error compare turns into its input
+// error), and a histogram whose sum / count lies outside [min, max] was read,
+// then written as a file the schema refuses.
+TEST(results_json, bad_numbers_and_inconsistent_histograms_are_input_errors) {
+    const run_context ctx = fixed_context();
+    EXPECT_THROW(parse_results_text(R"({"schema":"iobench/4","x":1e999})"), std::runtime_error);
+    auto doc = nlohmann::ordered_json::parse(write_json(ctx, {full_result(ctx)}));
+    doc["results"][0]["histogram"]["sum"] = 0;
+    EXPECT_THROW(read_results_doc(doc), std::runtime_error);
+}
+
 // A suite job's file names its job at the top; `run`'s files have no `job`.
 TEST(results_json, a_suite_jobs_name_round_trips_and_is_absent_otherwise) {
     run_context ctx = fixed_context();

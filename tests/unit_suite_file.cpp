@@ -5,6 +5,7 @@
 #include "harness/cli/options.hpp"
 #include "harness/cli/suite_file.hpp"
 
+#include <chrono>
 #include <gtest/gtest.h>
 
 #include <string>
@@ -132,3 +133,32 @@ TEST(suite_file, a_missing_file_is_one_line) {
 
 }  // namespace
 }  // namespace iobench
+
+// Found while fuzzing job files: sweeps multiply, and seven keys of ten values
+// (10^7 jobs) hung the expansion; beyond max_suite_jobs it is a usage error.
+TEST(suite_file, a_sweep_beyond_the_job_cap_is_refused_quickly) {
+    std::string text = "[j]\n";
+    for (char k = 'a'; k <= 'g'; ++k) text += std::string(1, k) + " = 1,2,3,4,5,6,7,8,9,10\n";
+    try {
+        iobench::parse_suite(text, "big.ini");
+        FAIL() << "no error";
+    } catch (const iobench::usage_error& e) {
+        EXPECT_NE(std::string(e.what()).find("more than 10000 jobs"), std::string::npos) << e.what();
+    }
+}
+
+// Found while fuzzing job files: a section of 60000 distinct keys took 20 s
+// (duplicate check and key merge were quadratic); now it is linear.
+TEST(suite_file, a_section_of_many_keys_reads_in_linear_time) {
+    std::string text = "[j]\n";
+    for (int i = 0; i < 60000; ++i) {  // appended piecewise: GCC 12's -Wrestrict misfires on "k" + to_string
+        text += 'k';
+        text += std::to_string(i);
+        text += " = 1\n";
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    const iobench::suite s = iobench::parse_suite(text, "many.ini");
+    ASSERT_EQ(s.jobs.size(), 1u);
+    EXPECT_EQ(s.jobs[0].keys.size(), 60000u);
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));  // was 20 s
+}

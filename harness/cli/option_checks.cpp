@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstring>
 #include <sstream>
 
@@ -185,6 +186,8 @@ void check_network(const raw_flags& f, const po::variables_map& vm, run_options&
     if (buf < 64 || buf > (16u << 20)) throw usage_error("--buf-size: must be between 64 bytes and 16 MiB");
     o.buf_size = static_cast<uint32_t>(buf);
     if (o.connections == 0 || o.connections > 65536) throw usage_error("--connections: must be between 1 and 65536");
+    // Boost's lexical_cast takes "nan" and "inf": neither is a rate.
+    if (!std::isfinite(o.rate)) throw usage_error("--rate: must be a finite number");
     if (o.rate < 0) throw usage_error("--rate: must not be negative");
     if (o.pipeline == 0 || o.pipeline > 1024) throw usage_error("--pipeline: must be between 1 and 1024");
     if (vm.count("ws-protocol")) {
@@ -217,7 +220,9 @@ uint64_t parse_size(const std::string& text, const std::string& flag) {
     } catch (const std::exception&) {
         throw usage_error(flag + " " + text + ": not a size (e.g. 4k, 64k, 1m, 1G)");
     }
-    if (text[0] == '-') throw usage_error(flag + " " + text + ": must not be negative");
+    // stoull skips leading blanks and wraps a minus sign ("  -5" is 2^64-5): refuse both.
+    if (text.find('-') < pos || std::isspace(static_cast<unsigned char>(text[0])))
+        throw usage_error(flag + " " + text + ": must not be negative or begin with a blank");
     std::string unit = text.substr(pos);
     for (auto& c : unit) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (unit.ends_with("ib")) unit.erase(unit.size() - 2);
@@ -242,6 +247,8 @@ uint64_t parse_duration_ns(const std::string& text, const std::string& flag) {
         throw usage_error(flag + " " + text + ": not a duration (e.g. 500ms, 10s, 2m)");
     }
     if (v < 0) throw usage_error(flag + " " + text + ": must not be negative");
+    // stod takes "nan", "inf" and 1e300: casting those to uint64_t is undefined.
+    if (!std::isfinite(v)) throw usage_error(flag + " " + text + ": not a finite duration");
     const std::string unit = text.substr(pos);
     double scale = 0;
     if (unit.empty() || unit == "s") scale = 1e9;
@@ -250,7 +257,9 @@ uint64_t parse_duration_ns(const std::string& text, const std::string& flag) {
     else if (unit == "m" || unit == "min") scale = 60e9;
     else if (unit == "h") scale = 3600e9;
     else throw usage_error(flag + " " + text + ": unknown unit '" + unit + "' (us, ms, s, m, h)");
-    return static_cast<uint64_t>(v * scale);
+    const double ns = v * scale;
+    if (ns >= 18446744073709551616.0) throw usage_error(flag + " " + text + ": too large");
+    return static_cast<uint64_t>(ns);
 }
 
 }  // namespace iobench

@@ -6,6 +6,7 @@
 #include "harness/cli/options.hpp"
 
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -32,6 +33,7 @@ struct section {
     std::string name;
     unsigned line = 0;
     std::vector<suite_key> keys;
+    std::map<std::string, unsigned> lines;  // key -> its line: a duplicate found in log time
 };
 
 std::string origin(const std::string& path, unsigned line);
@@ -48,12 +50,18 @@ void add_arg(std::vector<std::string>& args, const std::string& key, const std::
 }
 
 // One job per combination of swept values, keys in the order written.
+// Keys are unique within `keys`: an index by name keeps this linear (a
+// section of 60000 keys was quadratic).
 void override_keys(std::vector<suite_key>& keys, const std::vector<suite_key>& by) {
+    std::map<std::string, size_t> at;
+    for (size_t i = 0; i < keys.size(); ++i) at.emplace(keys[i].key, i);
     for (const suite_key& k : by) {
-        bool replaced = false;
-        for (suite_key& g : keys)
-            if (g.key == k.key) g = k, replaced = true;
-        if (!replaced) keys.push_back(k);
+        if (const auto it = at.find(k.key); it != at.end()) {
+            keys[it->second] = k;
+        } else {
+            at.emplace(k.key, keys.size());
+            keys.push_back(k);
+        }
     }
 }
 
@@ -73,6 +81,17 @@ void expand(const std::string& path, const section& global, const section& job, 
             suite_key_is_list_valued(k.key) ? std::vector<std::string>{k.value} : split_list(k.value);
         for (const std::string& v : values)
             if (v.empty() && values.size() > 1) fail(path, k.line, k.key, "empty value in the list '" + k.value + "'");
+        // A sweep multiplies: seven keys of ten values are 10^7 jobs, which
+        // would hang the expansion; no real suite comes near the cap.
+        if ((out.size() + partial.size()) * values.size() > max_suite_jobs)
+            fail(path, k.line, k.key, "the sweeps expand to more than " + std::to_string(max_suite_jobs) + " jobs");
+        if (values.size() == 1) {  // no sweep: every partial job takes the key in place (copies would be quadratic)
+            for (suite_job& j : partial) {
+                add_arg(j.args, k.key, values[0]);
+                j.keys.push_back({k.key, values[0], k.line});
+            }
+            continue;
+        }
         std::vector<suite_job> next;
         for (const suite_job& p : partial) {
             for (const std::string& v : values) {
@@ -103,7 +122,7 @@ suite_key parse_suite_override(const std::string& text) {
 
 suite parse_suite(const std::string& text, const std::string& path, const std::vector<suite_key>& overrides) {
     std::vector<section> sections;
-    section global{"global", 0, {}};
+    section global{"global", 0, {}, {}};
     section* current = nullptr;
     std::set<std::string> names;
     std::istringstream in(text);
@@ -122,7 +141,7 @@ suite parse_suite(const std::string& text, const std::string& path, const std::v
             if (name == "global") {
                 current = &global;
             } else {
-                sections.push_back({name, lineno, {}});
+                sections.push_back({name, lineno, {}, {}});
                 current = &sections.back();
             }
             continue;
@@ -134,9 +153,8 @@ suite parse_suite(const std::string& text, const std::string& path, const std::v
         if (key.empty() || key.find_first_of(" \t") != std::string::npos)
             fail(path, lineno, "", "malformed line '" + line + "' (want key = value)");
         if (key == "o" || key == "output") fail(path, lineno, key, "set by the suite (DIR/JOB.json), not in the file");
-        for (const suite_key& k : current->keys)
-            if (k.key == key) fail(path, lineno, key, "given twice in [" + current->name + "] (first on line " +
-                                                          std::to_string(k.line) + ")");
+        if (const auto [it, fresh] = current->lines.emplace(key, lineno); !fresh)
+            fail(path, lineno, key, "given twice in [" + current->name + "] (first on line " + std::to_string(it->second) + ")");
         current->keys.push_back({key, value, lineno});
     }
     suite s;

@@ -11,6 +11,7 @@
 // same parser as the command line's.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,9 @@ struct suite {
     std::string path;
     std::vector<suite_job> jobs;  // in file order, sweeps expanded in key order
 };
+
+// More jobs than this (sweeps multiplied out, every section) is an error.
+inline constexpr size_t max_suite_jobs = 10000;
 
 // Keys whose commas are not a sweep: their value is itself a list.
 bool suite_key_is_list_valued(const std::string& key);
