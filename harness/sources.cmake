@@ -49,7 +49,6 @@ add_library(iobench_core STATIC
   harness/storage/storage_runner.cpp
   # harness/net: server loop, load loop, runners, namespaces
   harness/net/lws_glib_poll.cpp
-  harness/net/lws_glib_uring.cpp
   harness/net/lws_server.cpp
   harness/net/net_address.cpp
   harness/net/net_load.cpp

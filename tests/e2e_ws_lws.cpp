@@ -64,25 +64,6 @@ TEST(e2e_ws_lws_sizes, messages_of_256_b_to_64_kib_echo_byte_exact) {
         }
 }
 
-// io_uring's GLib poller keeps one multishot POLL_ADD per fd across
-// iterations: many connections, and messages lws reads in several pieces
-// (the fd stays readable with no new wakeup), every byte verified.
-TEST(e2e_ws_lws_sizes, glib_on_io_uring_multishot_serves_many_connections_and_large_messages) {
-    for (const char* b : {"io_uring", "io_uring_sqpoll"}) {
-        if (!iobench::find_backend(b)->probe({iobench::io_target::socket, {}, false}).ok) continue;
-        for (const auto& [conns, size] : {std::pair{"48", "512"}, std::pair{"8", "262144"}}) {
-            const auto json_path = work_dir() / (std::string("lws-ms-") + b + "-" + conns + ".json");
-            const auto r = run_cli(std::string("run --quiet --workload ws_echo --server lws --backend ") + b +
-                                   " --connections " + conns + " --msg-size " + size + " --runtime 500ms --ramp 0 -o " +
-                                   json_path.string());
-            ASSERT_EQ(r.exit_code, 0) << b << " " << conns << "x" << size << ": " << r.out << r.err;
-            const json res = json::parse(slurp(json_path))["results"][0];
-            expect_served(res, static_cast<unsigned>(std::stoul(conns)));
-            EXPECT_NE(res["setup"].get<std::string>().find("multishot"), std::string::npos) << res["setup"];
-        }
-    }
-}
-
 std::vector<lws_case> cases() {
     std::vector<lws_case> v{{"libev_epoll", "--server lws-libev --ev-backend epoll", "lws-libev:epoll", "lws-libev"}};
     for (const char* b : {"blocking", "epoll", "libaio", "io_uring", "io_uring_sqpoll"})

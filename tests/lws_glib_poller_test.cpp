@@ -1,9 +1,8 @@
 // The GLib pollers of `--server lws` against poll(2)'s contract, which GLib
 // relies on: level-triggered answers (an fd left readable is reported again,
 // though no new data woke it), events changed between calls, fds dropped and
-// added, an fd number reused for a new file (forget()), a wait woken by data.
-// Every poller the factory builds here; io_uring's is multishot, so these are
-// the cases where a wakeup-driven poll could differ from poll(2).
+// added, a wait woken by data. Every poller the factory builds here: these
+// are the cases where a completion-driven poll could differ from poll(2).
 #include "backends/registry.hpp"
 #include "harness/net/lws_glib_poll.hpp"
 
@@ -103,17 +102,6 @@ TEST_P(glib_poller_test, a_wait_is_woken_by_data) {
     EXPECT_EQ(poll1(s.a, G_IO_IN, 5000), 1);
     EXPECT_LT(steady_clock::now() - t0, milliseconds(2000));
     writer.join();
-}
-
-TEST_P(glib_poller_test, a_reused_fd_number_is_polled_on_its_new_file_after_forget) {
-    sock_pair old_pair;
-    EXPECT_EQ(poll1(old_pair.a, G_IO_IN, 10), 0);
-    sock_pair fresh;
-    const int num = old_pair.a;
-    ASSERT_EQ(::dup2(fresh.a, num), num);  // the number now names fresh's socket
-    p_->forget(num);
-    fresh.send(5);
-    EXPECT_EQ(poll1(num, G_IO_IN, 1000), 1);
 }
 
 TEST_P(glib_poller_test, many_fds_only_the_ready_ones_each_time) {

@@ -1,8 +1,8 @@
 // The GLib pollers behind `--server lws`. GLib hands the whole fd set on
 // every iteration, so each poller keeps what it can across calls (epoll: the
-// interest set; io_uring: multishot polls, in lws_glib_uring.cpp) and re-arms
-// what it cannot (libaio: one-shot polls, the ones still pending cancelled
-// before returning, so no poll outlives the call that owns its GPollFD).
+// interest set) and re-arms what it cannot (io_uring, libaio: one-shot polls,
+// the ones still pending cancelled before returning, so no poll outlives the
+// call that owns its GPollFD).
 #include "harness/net/lws_glib_poll.hpp"
 
 #include "backends/unique_fd.hpp"
@@ -17,6 +17,7 @@
 #include <vector>
 
 #include <libaio.h>
+#include <liburing.h>
 
 namespace iobench {
 
@@ -39,19 +40,16 @@ public:
 };
 
 // epoll: the interest set persists; epoll_ctl only for fds that appear,
-// disappear or change events. An fd closed and its number reused by a new
-// socket inside one GLib dispatch, with the same events, would keep no
-// registration (epoll dropped the closed file): forget() from lws's accept
-// callback makes the next call add it again.
+// disappear or change events. Limitation: an fd closed and its number reused
+// by a new socket inside one GLib dispatch, with the same events, keeps no
+// registration (epoll dropped the closed file); the long-lived connections
+// measured here never do that.
 class epoll_poller final : public glib_poller {
 public:
     epoll_poller() : ep_(::epoll_create1(EPOLL_CLOEXEC)) {
         if (!ep_) throw unsupported_error(std::string("epoll_create1: ") + std::strerror(errno));
     }
     std::string describe() const override { return "epoll_wait (epoll)"; }
-    void forget(int fd) override {
-        if (fd >= 0 && static_cast<size_t>(fd) < armed_.size()) armed_[fd] = 0;
-    }
     int poll(GPollFD* fds, unsigned n, int timeout_ms) override {
         polls_.fetch_add(1, std::memory_order_relaxed);
         int maxfd = -1;
@@ -115,6 +113,116 @@ private:
     std::vector<uint16_t> rev_;           // by fd: what came back
     std::vector<int> fds_;                // the distinct fds of the last call
     std::vector<epoll_event> events_;
+};
+
+// io_uring: one IORING_OP_POLL_ADD per fd per call, submitted with the wait
+// (io_uring_submit_and_wait_timeout: one io_uring_enter); what is still
+// pending afterwards is cancelled with one IORING_ASYNC_CANCEL_ANY and reaped,
+// so every poll ends inside the call. Not multishot: GLib may change an fd's
+// events or drop it between any two calls.
+class uring_poller final : public glib_poller {
+public:
+    uring_poller(unsigned max_fds, bool sqpoll, unsigned idle_ms) : sqpoll_(sqpoll) {
+        unsigned entries = 64;
+        while (entries < max_fds + 2 && entries < 32768) entries *= 2;
+        io_uring_params p{};
+        if (sqpoll) {
+            p.flags |= IORING_SETUP_SQPOLL;
+            p.sq_thread_idle = idle_ms;
+        }
+        if (int rc = io_uring_queue_init_params(entries, &ring_, &p); rc < 0)
+            throw unsupported_error(std::string("io_uring_queue_init_params") + (sqpoll ? " (SQPOLL)" : "") + ": " +
+                                    std::strerror(-rc));
+        if (!(p.features & IORING_FEAT_EXT_ARG)) {
+            io_uring_queue_exit(&ring_);
+            throw unsupported_error("io_uring without IORING_FEAT_EXT_ARG (kernel < 5.11): no timed wait");
+        }
+    }
+    ~uring_poller() override { io_uring_queue_exit(&ring_); }
+    std::string describe() const override {
+        return std::string("IORING_OP_POLL_ADD, one-shot per fd per iteration (") + (sqpoll_ ? "io_uring_sqpoll" : "io_uring") + ")";
+    }
+    int poll(GPollFD* fds, unsigned n, int timeout_ms) override {
+        polls_.fetch_add(1, std::memory_order_relaxed);
+        unsigned pending = 0;
+        for (unsigned i = 0; i < n; ++i) {
+            fds[i].revents = 0;
+            if (fds[i].fd < 0) continue;
+            io_uring_sqe* sqe = get_sqe();
+            io_uring_prep_poll_add(sqe, fds[i].fd, fds[i].events);
+            io_uring_sqe_set_data64(sqe, i);
+            ++pending;
+        }
+        io_uring_cqe* cqe = nullptr;
+        submits_.fetch_add(1, std::memory_order_relaxed);
+        int rc;
+        if (timeout_ms < 0) {
+            rc = io_uring_submit_and_wait(&ring_, pending ? 1 : 0);
+        } else if (timeout_ms == 0 || !pending) {
+            rc = io_uring_submit(&ring_);
+            if (!pending && timeout_ms > 0) {  // nothing to watch: just the timeout
+                timespec ts{timeout_ms / 1000, (timeout_ms % 1000) * 1000000L};
+                ::nanosleep(&ts, nullptr);
+            }
+        } else {
+            __kernel_timespec ts{timeout_ms / 1000, (timeout_ms % 1000) * 1000000LL};
+            rc = io_uring_submit_and_wait_timeout(&ring_, &cqe, 1, &ts, nullptr);
+            if (rc == -ETIME) rc = 0;
+        }
+        if (rc < 0 && rc != -EINTR) {
+            errno = -rc;
+            return -1;
+        }
+        int ready = 0;
+        pending -= reap(fds, ready);
+        if (pending) {
+            io_uring_sqe* sqe = get_sqe();
+            io_uring_prep_cancel64(sqe, 0, IORING_ASYNC_CANCEL_ANY);
+            io_uring_sqe_set_data64(sqe, cancel_tag);
+            ++pending;  // the cancel's own CQE
+            submits_.fetch_add(1, std::memory_order_relaxed);
+            io_uring_submit(&ring_);
+            while (pending) {
+                if (io_uring_wait_cqe(&ring_, &cqe) < 0) continue;
+                pending -= reap(fds, ready);
+            }
+        }
+        return ready;
+    }
+
+private:
+    static constexpr uint64_t cancel_tag = ~0ull;
+    io_uring ring_{};
+    bool sqpoll_;
+
+    io_uring_sqe* get_sqe() {
+        io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
+        while (!sqe) {  // more fds than the SQ holds: hand these over first
+            io_uring_submit(&ring_);
+            submits_.fetch_add(1, std::memory_order_relaxed);
+            sqe = io_uring_get_sqe(&ring_);
+        }
+        return sqe;
+    }
+    // Harvests what is in the CQ: poll results into revents (-ECANCELED: not
+    // ready), counting `ready` once per GPollFD. Returns CQEs seen.
+    unsigned reap(GPollFD* fds, int& ready) {
+        unsigned head, seen = 0;
+        io_uring_cqe* cqe;
+        io_uring_for_each_cqe(&ring_, head, cqe) {
+            ++seen;
+            const uint64_t i = io_uring_cqe_get_data64(cqe);
+            if (i == cancel_tag) continue;
+            gushort rev = 0;
+            if (cqe->res > 0) rev = static_cast<gushort>(cqe->res);
+            else if (cqe->res < 0 && cqe->res != -ECANCELED) rev = POLLNVAL;
+            if (rev && !fds[i].revents) ++ready;
+            fds[i].revents |= rev;
+        }
+        io_uring_cq_advance(&ring_, seen);
+        cqes_.fetch_add(seen, std::memory_order_relaxed);
+        return seen;
+    }
 };
 
 // libaio: one IOCB_CMD_POLL per fd per call (io_submit), io_getevents with
@@ -219,8 +327,8 @@ backend_counters glib_poller::counters() const {
 std::unique_ptr<glib_poller> make_glib_poller(const std::string& backend, unsigned max_fds, const backend_options& o) {
     if (backend == "blocking") return std::make_unique<poll_poller>();
     if (backend == "epoll") return std::make_unique<epoll_poller>();
-    if (backend == "io_uring") return make_uring_glib_poller(max_fds, false, 0);
-    if (backend == "io_uring_sqpoll") return make_uring_glib_poller(max_fds, true, o.sqpoll_idle_ms);
+    if (backend == "io_uring") return std::make_unique<uring_poller>(max_fds, false, 0);
+    if (backend == "io_uring_sqpoll") return std::make_unique<uring_poller>(max_fds, true, o.sqpoll_idle_ms);
     if (backend == "libaio") return std::make_unique<aio_poller>(max_fds);
     if (backend == "posix_aio")  // POSIX AIO has read/write/fsync and no poll
         throw unsupported_error("--server lws: posix_aio has no readiness operation to poll a GLib context with");

@@ -21,9 +21,6 @@ public:
     // Same contract as poll(2) (GPollFD has pollfd's layout on Linux):
     // fills revents, returns how many have some, -1 with errno on failure.
     virtual int poll(GPollFD* fds, unsigned n, int timeout_ms) = 0;
-    // `fd` now names a new file (lws accepted it): a poller that keeps state
-    // by fd number across calls drops what it held for the old one.
-    virtual void forget(int /*fd*/) {}
 
     // Makes this the poll function of `ctx`; call on the thread that will run
     // the context (GPollFunc carries no user pointer, so the poller is found
@@ -36,12 +33,9 @@ protected:
 };
 
 // epoll (epoll_wait), blocking (poll(2)), io_uring and io_uring_sqpoll
-// (multishot IORING_OP_POLL_ADD kept across iterations), libaio
-// (IOCB_CMD_POLL, one-shot per fd per iteration). Throws unsupported_error for any other backend or when the
+// (IORING_OP_POLL_ADD, one-shot per fd per iteration), libaio (IOCB_CMD_POLL,
+// likewise). Throws unsupported_error for any other backend or when the
 // kernel refuses the setup.
 std::unique_ptr<glib_poller> make_glib_poller(const std::string& backend, unsigned max_fds, const backend_options& o);
-
-// The io_uring one (lws_glib_uring.cpp).
-std::unique_ptr<glib_poller> make_uring_glib_poller(unsigned max_fds, bool sqpoll, unsigned idle_ms);
 
 }  // namespace iobench

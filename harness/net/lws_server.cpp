@@ -225,9 +225,6 @@ int lws_server::impl::callback(lws* wsi, lws_callback_reasons reason, void* user
         slot->conn = nullptr;
         self->live.fetch_sub(1, std::memory_order_relaxed);
         return 0;
-    case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:  // `in` is the accepted fd: maybe a number just closed
-        if (self->poller) self->poller->forget(static_cast<int>(reinterpret_cast<intptr_t>(in)));
-        return 0;
     default:
         return lws_callback_http_dummy(wsi, reason, user, in, len);
     }
