@@ -5,7 +5,7 @@ target_link_libraries(http_parser_test PRIVATE iobench_core GTest::gtest GTest::
 add_test(NAME unit.http_parser COMMAND http_parser_test)
 set_tests_properties(unit.http_parser PROPERTIES TIMEOUT 60 LABELS unit)
 
-add_executable(net_server_test net_server_test.cpp net_server_http_test.cpp net_server_ws_test.cpp)
+add_executable(net_server_test net_server_test.cpp net_server_http_test.cpp net_server_ws_test.cpp net_server_hostile_test.cpp)
 target_link_libraries(net_server_test PRIVATE iobench_core GTest::gtest)
 # Every backend: those that cannot serve sockets exit 77 with the probe's reason.
 set(IOBENCH_NET_SERVER_BACKENDS ${IOBENCH_CONFORMANCE_BACKENDS})

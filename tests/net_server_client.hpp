@@ -110,6 +110,17 @@ server_stats settle(const net_server& s, F ok) {
     return st;
 }
 
+// A response's status line and headers, up to the blank line (at most 4 KiB).
+inline std::string read_head(int fd) {
+    std::string h;
+    char c;
+    while (h.size() < 4096 && !(h.size() >= 4 && h.compare(h.size() - 4, 4, "\r\n\r\n") == 0)) {
+        if (!read_exact(fd, &c, 1)) break;
+        h += c;
+    }
+    return h;
+}
+
 inline std::vector<char> pattern(size_t n, unsigned seed) {
     std::vector<char> v(n);
     for (size_t i = 0; i < n; ++i) v[i] = static_cast<char>((i * 131 + seed * 7 + (i >> 9)) & 0xff);

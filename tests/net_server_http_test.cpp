@@ -38,9 +38,10 @@ TEST(net_server, http_pipelined_and_split_requests) {
     const auto st = settle(s, [](const server_stats& x) { return x.requests == 11; });
     EXPECT_EQ(st.requests, 11u);
     EXPECT_EQ(st.bytes_out, 11 * http_response.size());
-    // Garbage: the server closes the connection (EOF here) and goes on serving.
+    // Garbage: a 400, the connection closed (EOF here), and the server goes on serving.
     const char junk[] = "\x16\x03\x01 not http\r\n\r\n";
     ASSERT_TRUE(write_all(fd, junk, sizeof junk - 1));
+    EXPECT_EQ(read_head(fd).rfind("HTTP/1.1 400 ", 0), 0u);
     EXPECT_EQ(recv1(fd), 0);
     ::close(fd);
     const int fd2 = dial(s);

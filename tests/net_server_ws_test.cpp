@@ -20,17 +20,7 @@ std::string upgrade_request() {
            test_key + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
 }
 
-// Reads up to the end of the reply's header block; returns it.
-std::string read_head(int fd) {
-    std::string h;
-    char c;
-    while (h.size() < 4096 && !(h.size() >= 4 && h.compare(h.size() - 4, 4, "\r\n\r\n") == 0)) {
-        if (!read_exact(fd, &c, 1)) break;
-        h += c;
-    }
-    return h;
-}
-
+// A connection upgraded to WebSocket, its 101 checked.
 int ws_dial(const net_server& s) {
     const int fd = dial(s);
     const std::string req = upgrade_request();

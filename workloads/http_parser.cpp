@@ -24,9 +24,10 @@ char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + '
 
 }  // namespace
 
-bool http_request_scanner::fail(const char* why) {
+bool http_request_scanner::fail(const char* why, uint16_t status) {
     state_ = st::error;
     error_ = why;
+    status_ = status;
     return false;
 }
 
@@ -52,14 +53,14 @@ bool http_request_scanner::header_value_byte(char c) {
     if (value_kind_ != 1) return true;  // other values are not inspected
     if (c < '0' || c > '9' || digits_done_) return fail("bad Content-Length value");
     cur_num_ = cur_num_ * 10 + static_cast<uint64_t>(c - '0');
-    if (cur_num_ > max_body) return fail("Content-Length too large");
+    if (cur_num_ > max_body) return fail("Content-Length too large", 413);
     digits_seen_ = true;
     return true;
 }
 
 bool http_request_scanner::finish_header() {
-    if (++headers_ > max_headers) return fail("too many header lines");
-    if (value_kind_ == 2) return fail("Transfer-Encoding is not supported");
+    if (++headers_ > max_headers) return fail("too many header lines", 431);
+    if (value_kind_ == 2) return fail("Transfer-Encoding is not supported", 501);
     if (value_kind_ == 1) {
         if (!digits_seen_) return fail("empty Content-Length");
         if (have_length_ && cur_num_ != length_) return fail("conflicting Content-Length headers");
@@ -91,7 +92,7 @@ http_request_scanner::result http_request_scanner::feed(const char* data, size_t
             const auto* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)));
             const size_t skip = static_cast<size_t>((nl ? nl : end) - p);
             if (line_len_ + skip > max_line) {
-                fail("header line too long");
+                fail("header line too long", 431);
                 break;
             }
             line_len_ += static_cast<uint32_t>(skip);
@@ -101,7 +102,8 @@ http_request_scanner::result http_request_scanner::feed(const char* data, size_t
         }
         const char c = *p++;
         if (++line_len_ > max_line) {
-            fail("request line or header line too long");
+            const bool request_line = state_ == st::method || state_ == st::target || state_ == st::version;
+            fail("request line or header line too long", request_line ? 414 : 431);
             continue;
         }
         switch (state_) {

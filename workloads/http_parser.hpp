@@ -37,6 +37,10 @@ public:
     result feed(const char* data, size_t len);
     bool failed() const { return state_ == st::error; }
     const char* error() const { return error_; }  // why it failed, or ""
+    // The status the server answers a failed request with: 400, 413 (body
+    // too large), 414 (request line too long), 431 (header fields too large),
+    // 501 (Transfer-Encoding); 0 while it has not failed.
+    uint16_t error_status() const { return status_; }
     void reset() { *this = http_request_scanner{}; }
 
 private:
@@ -44,7 +48,7 @@ private:
         method, target, version, version_cr, line_start, header_name, header_value, header_cr, end_cr, body, error
     };
 
-    bool fail(const char* why);
+    bool fail(const char* why, uint16_t status = 400);
     bool end_of_headers();  // false on error
     void next_request();
     bool header_value_byte(char c);
@@ -64,6 +68,7 @@ private:
     uint64_t length_ = 0;       // the request's Content-Length
     uint64_t body_left_ = 0;
     const char* error_ = "";
+    uint16_t status_ = 0;
 };
 
 // Incremental HTTP/1.1 response scanner for the load generator: status line,

@@ -28,6 +28,17 @@ std::string_view response_block() {
 
 constexpr uint64_t resp_len = http_response.size();
 
+// What a request the scanner refused is answered with, before the close.
+std::string_view refusal_for(uint16_t status) {
+    switch (status) {
+    case 413: return "HTTP/1.1 413 Content Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+    case 414: return "HTTP/1.1 414 URI Too Long\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+    case 431: return "HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+    case 501: return "HTTP/1.1 501 Not Implemented\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+    default: return "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+    }
+}
+
 class http_server final : public server_session {
 public:
     http_server() : block_(response_block()) {}
@@ -35,21 +46,28 @@ public:
     void reset() override {
         scan_.reset();
         owed_ = out_total_ = 0;
+        refusal_ = {};
     }
 
     server_step on_recv(const char* data, uint32_t n, int32_t) override {
         server_step s;
+        if (scan_.failed()) return owed(s);  // refused already: what comes after is not read
         const auto r = scan_.feed(data, n);
         owed_ += r.requests * resp_len;
-        if (!r.ok) {  // garbage: answer what came before it, then close
+        if (!r.ok) {  // malformed: answer what came before it, then its status, then close
             s.error = true;
             s.finish = true;
+            refusal_ = refusal_for(scan_.error_status());
         }
         return owed(s);
     }
 
     server_step on_sent(uint32_t n) override {
         server_step s;
+        if (owed_ == 0) {  // the refusal went out (owed() sends it only after every response)
+            refusal_.remove_prefix(std::min<size_t>(n, refusal_.size()));
+            return owed(s);
+        }
         s.requests = static_cast<uint32_t>((out_total_ + n) / resp_len - out_total_ / resp_len);  // responses sent
         out_total_ += n;
         owed_ -= n;
@@ -58,7 +76,10 @@ public:
 
 private:
     server_step owed(server_step s) const {
-        if (owed_ == 0) return s;
+        if (owed_ == 0) {
+            if (!refusal_.empty()) s.send = send_item::bytes(refusal_.data(), static_cast<uint32_t>(refusal_.size()));
+            return s;
+        }
         const uint64_t off = out_total_ % resp_len;
         s.send = send_item::bytes(block_.data() + off, static_cast<uint32_t>(std::min<uint64_t>(owed_, block_.size() - off)));
         return s;
@@ -68,6 +89,7 @@ private:
     http_request_scanner scan_;
     uint64_t owed_ = 0;       // response bytes not sent yet
     uint64_t out_total_ = 0;  // response bytes sent so far
+    std::string_view refusal_;  // the status line and headers still to send for a refused request
 };
 
 class http_client final : public client_session {
