@@ -134,6 +134,10 @@ void fill_from_server(run_result& r, const server_stats& s) {
         r.status = run_status::error;
         r.reason = "server: " + s.error;
     }
+    if (s.hoarders_closed)
+        r.notes.push_back("server: " + std::to_string(s.hoarders_closed) +
+                          " connection(s) closed for pinning the buffer ring while their output did not move "
+                          "(clients that stopped reading)");
     // Clients left in the listen backlog were never served: the figures
     // describe fewer connections than asked for.
     if (s.accept_fd_errors && r.status == run_status::ok) {

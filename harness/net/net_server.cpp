@@ -208,6 +208,7 @@ server_stats net_server::stats() const {
     r.bytes_out = s.bytes_out.load(rl);
     r.errors = s.errors.load(rl);
     r.accept_fd_errors = s.accept_fd_errors.load(rl);
+    r.hoarders_closed = s.hoarders_closed.load(rl);
     r.counters = {s.submit_calls.load(rl), s.enobufs_rearms.load(rl), s.cq_overflows.load(rl), s.zc_sends.load(rl),
                   s.zc_copied.load(rl)};
     r.counters.reap_calls = s.reap_calls.load(rl);

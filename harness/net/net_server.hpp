@@ -37,7 +37,8 @@ struct server_stats {
     uint64_t requests = 0;       // echo: messages echoed (recv completions); http: responses sent
     uint64_t bytes_in = 0, bytes_out = 0;
     uint64_t errors = 0;         // connection-level errors (resets count here, they do not stop the server)
-    uint64_t accept_fd_errors = 0;  // of those, accepts that failed with EMFILE/ENFILE: clients left waiting
+    uint64_t accept_fd_errors = 0;
+    uint64_t hoarders_closed = 0;   // of those, clients that stopped reading while pinning the buffer ring  // of those, accepts that failed with EMFILE/ENFILE: clients left waiting
     backend_counters counters;
     std::string setup;           // backend::describe() plus the server's own mode (multishot, buffer ring, ...)
     std::string error;           // fatal: the server stopped because of this

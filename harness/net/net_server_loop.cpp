@@ -34,6 +34,7 @@ constexpr size_t reap_batch = 256;
 constexpr auto reap_timeout = 20ms;             // how often the stop flag and the handoff queue are looked at
 constexpr uint64_t drain_limit_ns = 5'000'000'000ull;  // stop(): longest wait for ops to end
 constexpr uint64_t publish_every_ns = 1'000'000;        // stats go out this often, not every loop turn
+constexpr uint64_t hoard_scan_ns = 500'000'000;          // how often connections pinning the ring are looked at
 
 std::string size_text(uint32_t b) { return b % 1024 ? std::to_string(b) + "B" : std::to_string(b / 1024) + "KiB"; }
 
@@ -136,6 +137,10 @@ public:
             if (const uint64_t t = now_ns(); t >= next_publish_) {
                 publish();
                 next_publish_ = t + publish_every_ns;
+                if (bufring_ && t >= next_hoard_scan_) {
+                    close_hoarders();
+                    next_hoard_scan_ = t + hoard_scan_ns;
+                }
             }
         }
         publish();
@@ -296,10 +301,28 @@ private:
         returned_ = true;
     }
 
+    // The pause bounds what a hoarder takes only when the loop keeps up: a
+    // burst that lands first can pin the whole ring. With half the ring held,
+    // a connection over its cap whose output has not moved for a whole scan
+    // (0.5-1 s: a client that stopped reading) is closed, as a server's send
+    // timeout would, and counted, so its buffers serve the others again.
+    void close_hoarders() {
+        if (total_held_ >= o_.buf_count / 2)
+            for (uint32_t id = 0; id < conns_.size(); ++id) {
+                conn& k = conns_[id];
+                if (!k.open || k.closing || k.held < held_cap() || k.sent != k.sent_at_scan) continue;
+                ++t_.errors;
+                s_.add(s_.hoarders_closed, 1);
+                begin_close(id);
+                maybe_finish(id);
+            }
+        for (conn& k : conns_) k.sent_at_scan = k.sent;
+    }
+
     // A buffer the connection's session held goes back to the ring.
     void release(conn& k, int32_t bid) {
         give_back(static_cast<uint16_t>(bid));
-        if (k.held) --k.held;
+        if (k.held) --k.held, --total_held_;
     }
 
     void on_recv(uint32_t id, const io_completion& c) {
@@ -336,7 +359,7 @@ private:
         }
         const server_step st = sessions_[id]->on_recv(data, n, bid);
         if (bid >= 0 && !st.keep) give_back(static_cast<uint16_t>(bid));
-        if (bid >= 0 && st.keep) ++k.held;
+        if (bid >= 0 && st.keep) ++k.held, ++total_held_;
         apply(k, st);
         kick_send(id);
         pause_if_hoarding(id);
@@ -389,6 +412,7 @@ private:
             return maybe_finish(id);
         }
         t_.bytes_out += static_cast<uint64_t>(r);
+        k.sent += static_cast<uint64_t>(r);
         apply(k, sessions_[id]->on_sent(static_cast<uint32_t>(r)));
         kick_send(id);
         if (wants_recv(k)) post_recv(id);
@@ -437,7 +461,8 @@ private:
     bool stopping_ = false, accept_busy_ = false, returned_ = false, live_changed_ = false;
     uint64_t live_ = 0;
     uint64_t accept_again_ = 0;  // when to re-post an accept that ran out of fds (0 = not waiting)
-    uint64_t next_publish_ = 0;
+    uint64_t next_publish_ = 0, next_hoard_scan_ = 0;
+    uint64_t total_held_ = 0;  // ring buffers every session holds together
     std::vector<conn> conns_;
     std::vector<std::unique_ptr<server_session>> sessions_;  // per connection id
     std::vector<uint32_t> free_;        // free connection ids

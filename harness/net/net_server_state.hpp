@@ -29,7 +29,8 @@ struct server_shared {
     std::atomic<bool> stopping{false};
 
     std::atomic<uint64_t> accepted{0}, live{0}, requests{0}, bytes_in{0}, bytes_out{0}, errors{0};
-    std::atomic<uint64_t> accept_fd_errors{0};  // accepts refused for want of fds (EMFILE, ENFILE)
+    std::atomic<uint64_t> accept_fd_errors{0};
+    std::atomic<uint64_t> hoarders_closed{0};  // connections closed for pinning the buffer ring without reading  // accepts refused for want of fds (EMFILE, ENFILE)
     std::atomic<uint64_t> submit_calls{0}, enobufs_rearms{0}, cq_overflows{0}, zc_sends{0}, zc_copied{0};
     std::atomic<uint64_t> reap_calls{0}, enter_calls{0}, cqes{0};
 
