@@ -35,7 +35,9 @@ struct conn {
     bool recv_ok = true;     // the session lets the connection's own buffer be received into
     bool recv_paused = false;  // its multishot recv was cancelled for holding too many ring buffers
     uint32_t held = 0;       // ring buffers the session keeps (until echoed, say)
-    uint64_t sent = 0, sent_at_scan = 0;  // output bytes sent; as the last hoard scan saw them
+    // Output bytes sent; as the last hoard scan saw them (none yet: a new
+    // connection is judged only from its second scan on).
+    uint64_t sent = 0, sent_at_scan = ~uint64_t{0};
     int64_t zc_result = 0;   // a zero-copy send's result, applied at its notification
     send_item out;           // the session's owed output, from its last step
 };
