@@ -106,7 +106,8 @@ TEST(e2e_preflight, aio_fds_says_which_setup_ran) {
         ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
         const json doc = json::parse(slurp(out));
         const json& res = doc["results"][0];
-        ASSERT_EQ(res["status"], "ok") << res["reason"];
+        // "suspect": measured, but a self-check (Little's law, say) failed on a busy runner; the setup still ran.
+        ASSERT_TRUE(res["status"] == "ok" || res["status"] == "suspect") << res["status"] << ": " << res["reason"];
         EXPECT_EQ(res["parameters"]["aio_fds"], mode);
         EXPECT_NE(r.out.find("note: --aio-fds " + mode + ":"), std::string::npos) << r.out;
     }
