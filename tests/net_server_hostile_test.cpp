@@ -29,12 +29,13 @@ struct hostile_case {
 };
 
 std::vector<hostile_case> http_cases() {
+    static const char junk[] = "\x16\x03\x01\x00\xff not http\r\n\r\n";  // a TLS hello's start, a NUL in it
     const std::string mib(1 << 20, 'a');
     std::string many_headers = "GET / HTTP/1.1\r\n";
     for (int i = 0; i < 101; ++i) many_headers += "X-" + std::to_string(i) + ": v\r\n";
     return {
         {"malformed request line", "GARBAGE\r\n\r\n", "HTTP/1.1 400 "},
-        {"binary junk", std::string("\x16\x03\x01\x00\xff not http\r\n\r\n", 20), "HTTP/1.1 400 "},
+        {"binary junk", std::string(junk, sizeof junk - 1), "HTTP/1.1 400 "},
         {"bad version", "GET / HTTP/9\r\n\r\n", "HTTP/1.1 400 "},
         {"header without colon", "GET / HTTP/1.1\r\nHost example\r\n\r\n", "HTTP/1.1 400 "},
         {"1 MiB request line", "GET /" + mib + " HTTP/1.1\r\n\r\n", "HTTP/1.1 414 "},
